@@ -1,0 +1,150 @@
+"""The federation's chart of accounts, defined once.
+
+Every account name the project reads or writes is built here, so the shape of the
+books is visible in one place and documented in the README. Account names carry
+the region, the co-op and the collective, so Fava's account tree reads as the
+federation::
+
+    Assets:North:Fund                          the regional fund's bank account
+    Assets:North:Riverside:Fund                Riverside co-op's fund bank account
+    Assets:North:Riverside:Fund:Unallocated      envelope: available to allocate
+    Assets:North:Riverside:Fund:Reserve          envelope: indivisible reserve
+    Assets:North:Riverside:Fund:Deposits         envelope: tenants' deposits held
+    Assets:North:Riverside:Fund:Committed:P7     envelope: committed to proposal P7
+    Assets:North:Riverside:Receivable:Rent:Bakery  rent charged, not yet paid
+    Assets:North:Riverside:Loans:P7            loans disbursed to proposal P7
+    Liabilities:North:Riverside:PrepaidRent:Bakery rent paid in advance (credit)
+    Liabilities:North:Riverside:Deposits:Bakery    deposit owed back to the tenant
+    Income:North:Riverside:Rent:Bakery         rent earned from the Bakery
+    Expenses:North:Riverside:Grants:P7         grants paid to proposal P7
+    Equity:North:Riverside:Opening             opening balance of the fund
+
+The envelopes are sub-accounts of the bank account, so they always sum to the bank
+balance: a statement's closing balance is asserted on ``...:Fund`` itself and
+Beancount adds up the envelopes. Money moves between envelopes (a commitment moves
+it from Unallocated to Committed) without leaving the bank.
+
+Each collective has its own receivable and income accounts and each co-op its own
+envelopes, so no account collects the postings of the whole federation (Fava's
+account pages serialise every posting of an account).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Names used as account components below an entity; no region, co-op or
+#: collective may be called one of these, or its accounts would collide with ours.
+RESERVED = frozenset(
+    {
+        "Fund",
+        "Unallocated",
+        "Reserve",
+        "Deposits",
+        "Committed",
+        "Receivable",
+        "Rent",
+        "Loans",
+        "PrepaidRent",
+        "Grants",
+        "Opening",
+    }
+)
+
+
+@dataclass(frozen=True)
+class EntityAccounts:
+    """The accounts of one fund-holding entity: a local co-op or a region.
+
+    ``path`` is the entity's place in the federation: ``"North"`` for a region,
+    ``"North:Riverside"`` for a co-op of that region.
+    """
+
+    path: str
+
+    @property
+    def fund(self) -> str:
+        """The fund's bank account; the envelopes below it sum to its balance."""
+        return f"Assets:{self.path}:Fund"
+
+    @property
+    def unallocated(self) -> str:
+        """Money in the bank that no decision has earmarked: available to allocate."""
+        return f"{self.fund}:Unallocated"
+
+    @property
+    def reserve(self) -> str:
+        """The indivisible reserve, which no allocation round may ever spend."""
+        return f"{self.fund}:Reserve"
+
+    @property
+    def deposits_held(self) -> str:
+        """Tenants' deposits sitting in the bank; they belong to the tenants."""
+        return f"{self.fund}:Deposits"
+
+    @property
+    def committed_root(self) -> str:
+        """Parent of the per-proposal commitment envelopes."""
+        return f"{self.fund}:Committed"
+
+    def committed(self, proposal: str) -> str:
+        """Money committed to a proposal by a round and not yet disbursed."""
+        return f"{self.committed_root}:{proposal}"
+
+    def loan(self, proposal: str) -> str:
+        """A loan disbursed to a proposal: still the fund's asset, to be repaid."""
+        return f"Assets:{self.path}:Loans:{proposal}"
+
+    def grant(self, proposal: str) -> str:
+        """A grant disbursed to a proposal: spent for good."""
+        return f"Expenses:{self.path}:Grants:{proposal}"
+
+    @property
+    def opening_equity(self) -> str:
+        """Where the fund's balance at the start of the books comes from."""
+        return f"Equity:{self.path}:Opening"
+
+    @property
+    def rent_receivable_root(self) -> str:
+        """Parent of the per-collective rent receivables."""
+        return f"Assets:{self.path}:Receivable:Rent"
+
+    def rent_receivable(self, collective: str) -> str:
+        """Rent charged to a collective and not yet paid."""
+        return f"{self.rent_receivable_root}:{collective}"
+
+    @property
+    def prepaid_rent_root(self) -> str:
+        """Parent of the per-collective prepaid-rent credits."""
+        return f"Liabilities:{self.path}:PrepaidRent"
+
+    def prepaid_rent(self, collective: str) -> str:
+        """Rent a collective paid before it was charged: its credit with the co-op."""
+        return f"{self.prepaid_rent_root}:{collective}"
+
+    def rent_income(self, collective: str) -> str:
+        """Rent earned from a collective."""
+        return f"Income:{self.path}:Rent:{collective}"
+
+    def deposit(self, collective: str) -> str:
+        """A deposit a collective paid, owed back to it at the end of its lease."""
+        return f"Liabilities:{self.path}:Deposits:{collective}"
+
+    def fund_accounts(self) -> list[str]:
+        """The accounts every entity has from the day it is declared."""
+        return [
+            self.fund,
+            self.unallocated,
+            self.reserve,
+            self.deposits_held,
+            self.opening_equity,
+        ]
+
+    def tenant_accounts(self, collective: str) -> list[str]:
+        """The accounts a co-op keeps for each collective it rents to."""
+        return [
+            self.rent_receivable(collective),
+            self.prepaid_rent(collective),
+            self.rent_income(collective),
+            self.deposit(collective),
+        ]

@@ -1,0 +1,58 @@
+"""Loading a federation's ledger, and checking one the way ``bean-check`` does."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beancount import loader
+from beancount.core import data
+
+from ledger.federation import Federation
+from ledger.federation import read_federation
+
+
+@dataclass(frozen=True)
+class Books:
+    """A loaded ledger with the federation it declares."""
+
+    entries: Sequence[data.Directive]
+    errors: Sequence[Any]
+    options: Mapping[str, Any]
+    federation: Federation
+
+    @property
+    def last_date(self) -> datetime.date:
+        """The date of the last entry, charges included: the default as-of date."""
+        return self.entries[-1].date if self.entries else datetime.date.today()
+
+
+def books_from(
+    entries: Sequence[data.Directive], errors: Sequence[Any], options: Mapping[str, Any]
+) -> Books:
+    """Wrap entries that someone else (Fava, a test) has already loaded."""
+    currency = (options.get("operating_currency") or ["EUR"])[0]
+    federation, _ = read_federation(entries, currency)
+    return Books(entries, errors, options, federation)
+
+
+def load_books(path: Path) -> Books:
+    """Load the ledger at ``path`` with its plugins, as Fava and ``bean-check`` do."""
+    entries, errors, options = loader.load_file(str(path))
+    return books_from(entries, errors, options)
+
+
+def format_error(error: Any) -> str:
+    """``file:line: message``, the way ``bean-check`` prints an error."""
+    source = error.source or {}
+    return f"{source.get('filename', '?')}:{source.get('lineno', 0)}: {error.message}"
+
+
+def check(path: Path) -> list[str]:
+    """The errors ``bean-check`` would print for the ledger at ``path``, one line each."""
+    _, errors, _ = loader.load_file(str(path))
+    return [format_error(error) for error in errors]

@@ -1,0 +1,131 @@
+"""The declarations of a generated federation, as Beancount directives.
+
+The region, co-ops and collectives (``custom "region"``, ``"coop"``,
+``"collective"``), the index values, the leases and what happened to them: the
+input the rent plugin reads, built as Beancount entries and printed with
+Beancount's own printer so that the text always parses.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from collections.abc import Mapping
+from decimal import Decimal
+
+from beancount.core import amount as amount_lib
+from beancount.core import data
+from beancount.parser import printer
+from beancount.parser.grammar import ValueType
+
+from ledger.demo.spec import CollectiveSpec
+from ledger.demo.spec import FederationSpec
+from ledger.demo.spec import LeaseSpec
+
+SOURCE = "<demo>"
+
+
+def entry_meta(values: Mapping[str, object] | None = None) -> data.Meta:
+    """Metadata for a generated entry; empty strings are left out."""
+    return data.new_metadata(
+        SOURCE, 0, {k: v for k, v in (values or {}).items() if v != ""}
+    )
+
+
+def _custom(
+    day: datetime.date, kind: str, values: Iterable[object], meta: Mapping[str, object]
+) -> data.Custom:
+    typed = [ValueType(value, type(value)) for value in values]
+    return data.Custom(entry_meta(meta), day, kind, typed)
+
+
+def federation_entries(spec: FederationSpec) -> list[data.Directive]:
+    region = [
+        _custom(
+            spec.start,
+            "region",
+            [spec.region],
+            {
+                "name": spec.region_name,
+                "currency": spec.currency,
+                "iban": spec.region_iban,
+            },
+        )
+    ]
+    coops = [
+        _custom(
+            spec.start,
+            "coop",
+            [coop.id],
+            {
+                "name": coop.name,
+                "region": spec.region,
+                "iban": coop.iban,
+            },
+        )
+        for coop in spec.coops
+    ]
+    first_lease = {lease.collective: lease.start for lease in reversed(spec.leases)}
+    collectives = [
+        _custom(
+            min(first_lease.get(c.id, spec.start), spec.start),
+            "collective",
+            [c.id],
+            {
+                "name": c.name,
+                "coop": c.coop,
+                "iban": c.iban,
+            },
+        )
+        for c in spec.collectives
+    ]
+    return [*region, *coops, *collectives]
+
+
+def lease_entries(spec: FederationSpec) -> list[data.Directive]:
+    entries: list[data.Directive] = [
+        _custom(day, "index", [spec.index, value], {}) for day, value in spec.index_values
+    ]
+    collectives = {c.id: c for c in spec.collectives}
+    for lease in spec.leases:
+        entries.append(_lease(lease, collectives[lease.collective], spec.currency))
+        for day, rent in lease.rent_changes:
+            rent_amount = amount_lib.Amount(rent, spec.currency)
+            entries.append(_custom(day, "rent-change", [lease.id], {"rent": rent_amount}))
+        if lease.terminated:
+            reason = {"reason": lease.termination_reason}
+            entries.append(
+                _custom(lease.terminated, "lease-termination", [lease.id], reason)
+            )
+    return entries
+
+
+def _lease(lease: LeaseSpec, collective: CollectiveSpec, currency: str) -> data.Custom:
+    meta: dict[str, object] = {
+        "coop": collective.coop,
+        "collective": lease.collective,
+        "workplace": lease.workplace,
+        "rent": amount_lib.Amount(lease.rent, currency),
+        "frequency": lease.frequency,
+        "due-day": Decimal(lease.due_day),
+    }
+    if lease.end:
+        meta["end"] = lease.end
+    if lease.holiday_months:
+        meta["holiday-months"] = Decimal(lease.holiday_months)
+    meta.update(lease.indexation)
+    return _custom(lease.start, "lease", [lease.id], meta)
+
+
+def render(entries: Iterable[data.Directive]) -> str:
+    """Beancount text for ``entries``, one blank line between them."""
+    return "\n".join(printer.format_entry(entry) for entry in entries)
+
+
+def header_text(spec: FederationSpec, as_of: datetime.date) -> str:
+    """The options and plugin line every generated ledger starts with."""
+    return (
+        f'option "title" "{spec.title}"\n'
+        f'option "operating_currency" "{spec.currency}"\n'
+        f"plugin \"ledger.plugin\" \"{{'as_of': '{as_of}'}}\"\n"
+    )

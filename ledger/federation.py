@@ -1,0 +1,178 @@
+"""Who is in the federation: regions, local co-ops and worker collectives.
+
+They are declared in the ledger, each once, before anything refers to them::
+
+    2023-11-01 custom "region" "North"
+      name: "Northern Federation of Consumer Co-operatives"
+      currency: "EUR"
+
+    2023-11-01 custom "coop" "Riverside"
+      name: "Riverside Consumer Co-operative"
+      region: "North"
+      iban: "DE02100500000054540402"
+
+    2023-11-01 custom "collective" "Bakery"
+      name: "Bread & Roses Bakery Collective"
+      coop: "Riverside"
+
+The id (second token) becomes part of account names, so it must start with a
+capital letter. A co-op's currency defaults to its region's, a region's to the
+ledger's first operating currency. Any other metadata (such as ``iban``) is kept
+and carried onto the entity's main account.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from beancount.core import data
+
+from ledger import directives
+from ledger.accounts import RESERVED
+from ledger.accounts import EntityAccounts
+from ledger.errors import FederationError
+from ledger.errors import FieldError
+
+#: Metadata keys that the declarations themselves consume.
+_DECLARATION_KEYS = frozenset({"filename", "lineno", "name", "region", "coop", "currency"})
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A fund-holding member of the federation: a region or a local co-op."""
+
+    id: str
+    name: str
+    currency: str
+    declared: datetime.date
+    #: ``None`` for a region; the region's id for a co-op.
+    region: str | None
+    #: Metadata to carry onto the entity's fund account (``iban`` and the like).
+    extra: dict[str, Any]
+    source: data.Meta
+
+    @property
+    def path(self) -> str:
+        """The entity's place in account names: ``North`` or ``North:Riverside``."""
+        return self.id if self.region is None else f"{self.region}:{self.id}"
+
+    @property
+    def accounts(self) -> EntityAccounts:
+        """The entity's accounts in the chart of accounts."""
+        return EntityAccounts(self.path)
+
+
+@dataclass(frozen=True)
+class Collective:
+    """A worker collective renting workplaces from its co-op."""
+
+    id: str
+    name: str
+    coop: str
+    declared: datetime.date
+    extra: dict[str, Any]
+    source: data.Meta
+
+
+@dataclass
+class Federation:
+    """Everything declared, keyed by id; ids are unique across the federation."""
+
+    regions: dict[str, Entity] = field(default_factory=dict)
+    coops: dict[str, Entity] = field(default_factory=dict)
+    collectives: dict[str, Collective] = field(default_factory=dict)
+
+    def entities(self) -> list[Entity]:
+        """Regions first, then co-ops, each in the order they were declared."""
+        return [*self.regions.values(), *self.coops.values()]
+
+    def is_declared(self, ident: str) -> bool:
+        """Whether any region, co-op or collective already uses this id."""
+        return ident in self.regions or ident in self.coops or ident in self.collectives
+
+
+def read_federation(
+    entries: Sequence[data.Directive], default_currency: str
+) -> tuple[Federation, list[FederationError]]:
+    """Collect the federation's declarations, with an error for each unusable one."""
+    federation = Federation()
+    errors: list[FederationError] = []
+    readers: dict[str, Callable[[data.Custom], None]] = {
+        "region": lambda e: _add_region(federation, e, default_currency),
+        "coop": lambda e: _add_coop(federation, e),
+        "collective": lambda e: _add_collective(federation, e),
+    }
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type in readers:
+            try:
+                readers[entry.type](entry)
+            except FieldError as error:
+                errors.append(FederationError(entry.meta, str(error), entry))
+    return federation, errors
+
+
+def _new_id(federation: Federation, entry: data.Custom) -> str:
+    ident = directives.component(directives.identifier(entry), entry.type)
+    if ident in RESERVED:
+        raise FieldError(f'{entry.type} id "{ident}" is a word the chart of accounts uses')
+    if federation.is_declared(ident):
+        raise FieldError(f'{entry.type} id "{ident}" is already declared')
+    return ident
+
+
+def _extra(entry: data.Custom) -> dict[str, Any]:
+    return {k: v for k, v in entry.meta.items() if k not in _DECLARATION_KEYS}
+
+
+def _add_region(federation: Federation, entry: data.Custom, default_currency: str) -> None:
+    ident = _new_id(federation, entry)
+    federation.regions[ident] = Entity(
+        id=ident,
+        name=directives.text(entry, "name", ident),
+        currency=directives.text(entry, "currency", default_currency),
+        declared=entry.date,
+        region=None,
+        extra=_extra(entry),
+        source=entry.meta,
+    )
+
+
+def _add_coop(federation: Federation, entry: data.Custom) -> None:
+    ident = _new_id(federation, entry)
+    region_id = directives.text(entry, "region")
+    region = federation.regions.get(region_id)
+    if region is None:
+        raise FieldError(
+            f'co-op "{ident}" names region "{region_id}", which is not declared'
+        )
+    federation.coops[ident] = Entity(
+        id=ident,
+        name=directives.text(entry, "name", ident),
+        currency=directives.text(entry, "currency", region.currency),
+        declared=entry.date,
+        region=region_id,
+        extra=_extra(entry),
+        source=entry.meta,
+    )
+
+
+def _add_collective(federation: Federation, entry: data.Custom) -> None:
+    ident = _new_id(federation, entry)
+    coop_id = directives.text(entry, "coop")
+    if coop_id not in federation.coops:
+        raise FieldError(
+            f'collective "{ident}" names co-op "{coop_id}", which is not declared'
+        )
+    federation.collectives[ident] = Collective(
+        id=ident,
+        name=directives.text(entry, "name", ident),
+        coop=coop_id,
+        declared=entry.date,
+        extra=_extra(entry),
+        source=entry.meta,
+    )

@@ -1,0 +1,70 @@
+"""Writing ledger files so that nothing is ever half-written.
+
+Files are written to a temporary place next to their destination, checked there,
+and only then moved into place with a rename, which is atomic on one file system.
+If the check fails, the temporary copy is removed and the destination is as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+class LedgerWriteError(Exception):
+    """A write was refused; the message says why and what to do."""
+
+
+def write_tree(
+    target: Path,
+    files: dict[str, str],
+    check: Callable[[Path], list[str]],
+    main: str,
+    *,
+    replace: bool = False,
+) -> None:
+    """Create directory ``target`` holding ``files`` (relative path -> text).
+
+    ``check`` receives the temporary copy of the ``main`` file and returns error
+    lines; any error aborts the write. ``target`` must not exist or be empty,
+    unless ``replace`` is set: then its old content is swapped out only once the
+    new content has passed the check.
+    """
+    occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
+    if occupied and not replace:
+        raise LedgerWriteError(
+            f"{target} already exists and is not empty; choose a new directory or remove it"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        for name, text in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        errors = check(staging / main)
+        if errors:
+            shown = "\n".join(errors[:20]).replace(str(staging), str(target))
+            raise LedgerWriteError(f"the ledger for {target} does not check:\n{shown}")
+        _swap_in(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Move ``staging`` to ``target``, keeping the old ``target`` until that worked."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    try:
+        staging.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+    shutil.rmtree(old)

@@ -1,0 +1,77 @@
+"""Calendar arithmetic for rent: billing periods, due dates, adding months.
+
+Rent is billed by calendar period (a month, a quarter starting in January, April,
+July or October, or a calendar year), which is how treasurers read a rent roll.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import enum
+from dataclasses import dataclass
+
+
+class Frequency(enum.Enum):
+    """How often rent is charged; the value is the period's length in months."""
+
+    MONTHLY = 1
+    QUARTERLY = 3
+    YEARLY = 12
+
+    @property
+    def label(self) -> str:
+        """The word used in ledgers: ``monthly``, ``quarterly``, ``yearly``."""
+        return self.name.lower()
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or the month's last day if it is shorter.
+
+    2024-01-31 plus one month is 2024-02-29: a lease that starts on the 31st still
+    has a day in February.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Period:
+    """One billing period, both ends inclusive."""
+
+    start: datetime.date
+    end: datetime.date
+    frequency: Frequency
+
+    @property
+    def days(self) -> int:
+        """Its length in days, the denominator of a partial period's share."""
+        return (self.end - self.start).days + 1
+
+    def due_date(self, due_day: int) -> datetime.date:
+        """The ``due_day`` of the period's first month, or that month's last day."""
+        last = calendar.monthrange(self.start.year, self.start.month)[1]
+        return self.start.replace(day=min(due_day, last))
+
+    def next(self) -> Period:
+        """The period that follows this one."""
+        return period_containing(self.end + datetime.timedelta(days=1), self.frequency)
+
+    @property
+    def label(self) -> str:
+        """``2024-03``, ``2024-Q2`` or ``2024``, as people write them."""
+        if self.frequency is Frequency.MONTHLY:
+            return f"{self.start:%Y-%m}"
+        if self.frequency is Frequency.QUARTERLY:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+
+def period_containing(day: datetime.date, frequency: Frequency) -> Period:
+    """The calendar month, quarter or year that contains ``day``."""
+    first_month = (day.month - 1) // frequency.value * frequency.value + 1
+    start = datetime.date(day.year, first_month, 1)
+    end = add_months(start, frequency.value) - datetime.timedelta(days=1)
+    return Period(start, end, frequency)

@@ -1,0 +1,122 @@
+"""The coopfund Beancount plugin: the federation's accounts and its rent charges.
+
+Enable it at the top of the ledger, optionally with the date up to which rent is
+charged (by default, the date of the ledger's last entry)::
+
+    plugin "ledger.plugin" "{'as_of': '2026-11-30'}"
+
+It reads the ``custom`` declarations (see :mod:`ledger.federation`,
+:mod:`ledger.lease`, :mod:`ledger.indexation`) and adds:
+
+* an ``open`` for every account of the chart (:mod:`ledger.openings`);
+* a dated charge for every period of every lease, and the application of any
+  prepaid credit to it (:mod:`ledger.rent`).
+
+So this ledger::
+
+    plugin "ledger.plugin" "{'as_of': '2024-02-29'}"
+    2024-01-01 custom "region" "North"
+    2024-01-01 custom "coop" "Riverside"
+      region: "North"
+    2024-01-01 custom "collective" "Bakery"
+      coop: "Riverside"
+    2024-01-15 custom "lease" "RIV-1"
+      coop: "Riverside"
+      collective: "Bakery"
+      workplace: "12 Mill Street"
+      rent: 1000.00 EUR
+
+becomes, besides the ``open`` directives::
+
+    2024-01-15 * "Bakery" "Rent 2024-01 for 12 Mill Street, ... pro rata"
+      lease: "RIV-1"
+      period-start: 2024-01-15
+      period-end: 2024-01-31
+      ^lease-RIV-1
+      Assets:North:Riverside:Receivable:Rent:Bakery   548.39 EUR
+      Income:North:Riverside:Rent:Bakery             -548.39 EUR
+
+    2024-02-01 * "Bakery" "Rent 2024-02 for 12 Mill Street"
+      ...                                             1000.00 EUR
+
+Every problem in the declarations is returned as a Beancount error at the
+directive's file and line; the plugin itself never raises on user data.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+from dataclasses import dataclass
+
+from beancount.core import data
+
+from ledger.errors import ConfigError
+from ledger.errors import LeaseError
+from ledger.federation import read_federation
+from ledger.indexation import read_indices
+from ledger.lease import read_leases
+from ledger.openings import open_entries
+from ledger.rent import rent_entries
+from ledger.schedule import charges
+
+__plugins__ = ("coopfund",)
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    """What the plugin line may set."""
+
+    #: Charge rent due on or before this date; None: the ledger's last entry date.
+    as_of: datetime.date | None = None
+
+
+def coopfund(
+    entries: list[data.Directive], options_map: dict[str, object], config: str | None = None
+) -> tuple[list[data.Directive], list[object]]:
+    """Add the chart's ``open`` directives and the rent charges to the ledger."""
+    settings, errors = read_config(config, str(options_map.get("filename", "<config>")))
+    customs: list[data.Directive] = []
+    already_open: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, data.Custom):
+            customs.append(entry)
+        elif isinstance(entry, data.Open):
+            already_open.add(entry.account)
+    currencies = options_map.get("operating_currency") or ["EUR"]
+    assert isinstance(currencies, list)
+    federation, federation_errors = read_federation(customs, str(currencies[0]))
+    indices, index_errors = read_indices(customs)
+    leases, lease_errors = read_leases(customs, federation, indices)
+    errors.extend([*federation_errors, *index_errors, *lease_errors])
+
+    until = settings.as_of or (entries[-1].date if entries else datetime.date.min)
+    all_charges = []
+    for lease in leases:
+        series = indices.get(lease.indexation.index or "")
+        lease_charges, problems = charges(lease, series, until)
+        all_charges.extend(lease_charges)
+        errors.extend(LeaseError(lease.source, problem, None) for problem in problems)
+
+    new_entries: list[data.Directive] = [*open_entries(federation, already_open)]
+    new_entries.extend(rent_entries(all_charges, federation, entries))
+    return entries + new_entries, errors
+
+
+def read_config(text: str | None, filename: str) -> tuple[PluginConfig, list[object]]:
+    """Parse the plugin's configuration string, e.g. ``"{'as_of': '2026-11-30'}"``."""
+    if not text:
+        return PluginConfig(), []
+    source = data.new_metadata(filename, 0)
+    try:
+        values = ast.literal_eval(text)
+        if not isinstance(values, dict) or set(values) - {"as_of"}:
+            raise ValueError("only the key 'as_of' is known")
+        as_of = values.get("as_of")
+        return PluginConfig(datetime.date.fromisoformat(as_of) if as_of else None), []
+    except (ValueError, SyntaxError, TypeError) as error:
+        message = (
+            f'ledger.plugin configuration "{text}" cannot be used ({error}); '
+            "write it as \"{'as_of': 'YYYY-MM-DD'}\""
+        )
+        return PluginConfig(), [ConfigError(source, message, None)]

@@ -1,0 +1,127 @@
+"""The rent schedule: which charges a lease produces, for which periods, how much.
+
+The rules, as a treasurer would check them by hand:
+
+1. **Periods are calendar periods**: months; quarters starting in January, April,
+   July and October; calendar years. A period's rent is due on the lease's due day
+   of the period's first month (the month's last day if it is shorter).
+2. **Rent commences** on the lease's start date, or ``holiday-months`` months after
+   it when the lease has a rent holiday. Nothing is charged before.
+3. **Partial first or last period**: when rent commences, or the lease ends or is
+   terminated, part-way through a period, the charge is the period's rent times
+   the days let in the period divided by the days in the period, rounded half up
+   to the cent. A partial first period is due on the later of the period's due
+   date and the first day charged.
+4. **Which rent applies**: the rent in force on the first day charged in the period
+   applies to the whole period. A rent change or review dated inside a period
+   therefore takes effect from the next period.
+5. **Reviews** happen on each anniversary of the start: fixed indexation adds its
+   rate; index indexation follows the index from the date the rent was last set to
+   the review date, clamped to the cap and floor; the new rent is rounded half up
+   to the cent. A rent change on an anniversary replaces that year's review.
+6. **Rent-free**: while the rent in force is zero, no charge is produced at all
+   (a zero charge would later read as arrears).
+7. Charges are produced for every period due on or before the ``until`` date.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ledger.indexation import HUNDRED
+from ledger.indexation import IndexSeries
+from ledger.lease import Lease
+from ledger.numbers import to_cents
+from ledger.periods import Period
+from ledger.periods import add_months
+from ledger.periods import period_containing
+
+
+@dataclass(frozen=True)
+class RentStep:
+    """The rent per period in force from ``since`` until the next step."""
+
+    since: datetime.date
+    rent: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One period's rent, owed by the lease's collective from ``due``."""
+
+    lease: Lease
+    due: datetime.date
+    period: Period
+    first_day: datetime.date
+    last_day: datetime.date
+    #: The rent for the whole period, before any pro-rating.
+    period_rent: Decimal
+    amount: Decimal
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether only part of the period is charged."""
+        return (self.first_day, self.last_day) != (self.period.start, self.period.end)
+
+
+def rent_steps(
+    lease: Lease, series: IndexSeries | None, until: datetime.date
+) -> tuple[list[RentStep], list[str]]:
+    """The lease's rent over time, up to ``until``, and the reviews that could not run."""
+    steps = [RentStep(lease.start, lease.rent, "lease start")]
+    problems: list[str] = []
+    changes = {change.date: change for change in lease.changes}
+    base = lease.start
+    horizon = min(until, lease.last_day or until)
+    for day in sorted({*changes, *_anniversaries(lease.start, horizon)}):
+        if day in changes:
+            steps.append(RentStep(day, changes[day].rent, "rent change"))
+            base = day
+            continue
+        percent = lease.indexation.change_percent(series, base, day)
+        if percent is None:
+            problems.append(
+                f'lease "{lease.id}": no "{lease.indexation.index}" value on or before '
+                f"{base} and {day} for the review on {day}; the rent stays unchanged"
+            )
+            continue
+        if percent:
+            new_rent = to_cents(steps[-1].rent * (1 + percent / HUNDRED))
+            steps.append(RentStep(day, new_rent, f"indexation {percent:+.2f} %"))
+        base = day
+    return steps, problems
+
+
+def _anniversaries(start: datetime.date, horizon: datetime.date) -> list[datetime.date]:
+    days = []
+    years = 1
+    while (day := add_months(start, 12 * years)) <= horizon:
+        days.append(day)
+        years += 1
+    return days
+
+
+def charges(
+    lease: Lease, series: IndexSeries | None, until: datetime.date
+) -> tuple[list[Charge], list[str]]:
+    """Every charge of the lease due on or before ``until``, in date order."""
+    steps, problems = rent_steps(lease, series, until)
+    since = [step.since for step in steps]
+    result: list[Charge] = []
+    period = period_containing(lease.commencement, lease.frequency)
+    while True:
+        first = max(period.start, lease.commencement)
+        last = period.end if lease.last_day is None else min(period.end, lease.last_day)
+        due = max(period.due_date(lease.due_day), first)
+        if first > last or due > until:
+            return result, problems
+        rent = steps[bisect.bisect_right(since, first) - 1].rent
+        if rent:
+            days = (last - first).days + 1
+            amount = rent if days == period.days else to_cents(rent * days / period.days)
+            result.append(Charge(lease, due, period, first, last, rent, amount))
+        period = period.next()

@@ -1,0 +1,24 @@
+"""The ``coopfund`` command: one entry point, a subcommand per job."""
+
+from __future__ import annotations
+
+import click
+
+from reports.cli.demo import demo
+from reports.cli.fund import fund
+from reports.cli.serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="coopfund")
+def main() -> None:
+    """Run the investment fund of a federation of co-operatives on Beancount.
+
+    Start with `coopfund demo DIR` to write a demo federation, then
+    `coopfund serve DIR/main.beancount` to browse it in Fava.
+    """
+
+
+main.add_command(demo)
+main.add_command(fund)
+main.add_command(serve)
