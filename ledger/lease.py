@@ -47,13 +47,12 @@ from ledger.errors import LeaseError
 from ledger.federation import Federation
 from ledger.indexation import Indexation
 from ledger.indexation import IndexSeries
+from ledger.periods import FREQUENCIES
 from ledger.periods import Frequency
 from ledger.periods import add_months
 
 #: Lease ids end up in links (``^lease-<id>``), which allow only these characters.
 _LEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-_FREQUENCIES = {f.label: f for f in Frequency}
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ def _parse_lease(
     end = directives.date(entry, "end")
     if end is not None and end < entry.date:
         raise FieldError(f'lease "{lease_id}": end {end} is before its start {entry.date}')
-    frequency = directives.choice(entry, "frequency", tuple(_FREQUENCIES), "monthly")
+    frequency = directives.choice(entry, "frequency", tuple(FREQUENCIES), "monthly")
     return Lease(
         id=lease_id,
         coop=coop_id,
@@ -178,7 +177,7 @@ def _parse_lease(
         end=end,
         rent=rent,
         currency=currency,
-        frequency=_FREQUENCIES[frequency],
+        frequency=FREQUENCIES[frequency],
         due_day=directives.integer(entry, "due-day", 1, 1, 31),
         holiday_months=directives.integer(entry, "holiday-months", 0, 0, 120),
         indexation=_parse_indexation(entry, indices),

@@ -25,6 +25,10 @@ class Frequency(enum.Enum):
         return self.name.lower()
 
 
+#: Each frequency by the word used in ledgers.
+FREQUENCIES = {frequency.label: frequency for frequency in Frequency}
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` later, or the month's last day if it is shorter.
 

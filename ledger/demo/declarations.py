@@ -40,6 +40,7 @@ def _custom(
 
 
 def federation_entries(spec: FederationSpec) -> list[data.Directive]:
+    """The region, its co-ops and their collectives, all declared on the first day."""
     region = [
         _custom(
             spec.start,
@@ -65,10 +66,9 @@ def federation_entries(spec: FederationSpec) -> list[data.Directive]:
         )
         for coop in spec.coops
     ]
-    first_lease = {lease.collective: lease.start for lease in reversed(spec.leases)}
     collectives = [
         _custom(
-            min(first_lease.get(c.id, spec.start), spec.start),
+            spec.start,
             "collective",
             [c.id],
             {
@@ -83,6 +83,7 @@ def federation_entries(spec: FederationSpec) -> list[data.Directive]:
 
 
 def lease_entries(spec: FederationSpec) -> list[data.Directive]:
+    """The index values, then each lease followed by its rent changes and termination."""
     entries: list[data.Directive] = [
         _custom(day, "index", [spec.index, value], {}) for day, value in spec.index_values
     ]

@@ -35,12 +35,10 @@ from ledger.demo.statements import StatementLine
 from ledger.federation import Federation
 from ledger.numbers import to_cents
 from ledger.numbers import units
-from ledger.periods import Frequency
+from ledger.periods import FREQUENCIES
 from ledger.periods import add_months
 from ledger.periods import period_containing
 from ledger.tenancy import TenantPosition
-
-_FREQUENCIES = {f.label: f for f in Frequency}
 
 
 @dataclass
@@ -84,7 +82,7 @@ class FundBuilder:
         for charge in charges:
             lease = leases[charge.meta["lease"]]
             period = period_containing(
-                charge.meta["period-start"], _FREQUENCIES[lease.frequency]
+                charge.meta["period-start"], FREQUENCIES[lease.frequency]
             )
             owed = units(charge.postings[0])
             dues[lease.collective].append(Due(lease.id, charge.date, period.label, owed))

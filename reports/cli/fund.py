@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ from reports.output import render
 @ledger_argument
 @as_of_option
 @format_option
-def fund(ledger: str, as_of: object, fmt: str) -> None:
+def fund(ledger: str, as_of: datetime.datetime | None, fmt: str) -> None:
     """Each fund's bank balance, envelopes, rent due and received, arrears.
 
     Figures are as of --as-of (default: the ledger's last entry); rent is counted
@@ -29,7 +30,7 @@ def fund(ledger: str, as_of: object, fmt: str) -> None:
     """
     books = load_books(Path(ledger))
     warn_about_errors(books.errors, ledger)
-    day = as_of.date() if as_of is not None else books.last_date  # type: ignore[attr-defined]
+    day = as_of.date() if as_of is not None else books.last_date
     report = fund_report(books.entries, books.federation, day)
     if fmt == "table":
         click.echo(f"Funds as of {report.as_of}; rent from 1 January {report.year}\n")

@@ -11,6 +11,7 @@ the period's last day; otherwise as of the ledger's last entry.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -91,33 +92,29 @@ class Fund(FavaExtensionBase):
         ]
 
 
-def _inventory(numbers: dict[str, Decimal]) -> SimpleCounterInventory:
+def _inventory(amounts: Iterable[tuple[str, Decimal]]) -> SimpleCounterInventory:
+    """Sum (currency, number) pairs into the inventory type Fava's charts read."""
     inventory = SimpleCounterInventory()
-    for currency, number in numbers.items():
+    for currency, number in amounts:
         inventory.add(currency, number)
     return inventory
 
 
 def _rent_bars(report: FundReport) -> list[DateAndBalanceWithBudget]:
+    """Per month: rent received (stacked by fund) against rent due (the budget)."""
     entities = {p.entity.id: p.entity for p in report.positions}
-    bars = []
-    for month in report.months:
-        received: dict[str, Decimal] = {}
-        due: dict[str, Decimal] = {}
-        for ident, number in month.received.items():
-            currency = entities[ident].currency
-            received[currency] = received.get(currency, Decimal(0)) + number
-        for ident, number in month.due.items():
-            currency = entities[ident].currency
-            due[currency] = due.get(currency, Decimal(0)) + number
-        per_fund = {
-            entities[ident].name: _inventory({entities[ident].currency: number})
-            for ident, number in month.received.items()
-        }
-        bars.append(
-            DateAndBalanceWithBudget(month.month_end, _inventory(received), per_fund, due)
+    return [
+        DateAndBalanceWithBudget(
+            month.month_end,
+            _inventory((entities[i].currency, n) for i, n in month.received.items()),
+            {
+                entities[i].name: _inventory([(entities[i].currency, n)])
+                for i, n in month.received.items()
+            },
+            _inventory((entities[i].currency, n) for i, n in month.due.items()),
         )
-    return bars
+        for month in report.months
+    ]
 
 
 def _envelopes(report: FundReport) -> SerialisedTreeNode:
@@ -133,25 +130,23 @@ def _envelopes(report: FundReport) -> SerialisedTreeNode:
             chart.deposits_held: position.deposits,
         }
         children = [
-            _node(account, {currency: number}, [])
+            _node(account, _inventory([(currency, number)]), [])
             for account, number in parts.items()
             if number > 0
         ]
-        funds.append(_node(chart.fund, {currency: position.bank}, children))
-    total: dict[str, Decimal] = {}
-    for position in report.positions:
-        currency = position.entity.currency
-        total[currency] = total.get(currency, Decimal(0)) + position.bank
+        funds.append(_node(chart.fund, _inventory([(currency, position.bank)]), children))
+    total = _inventory((p.entity.currency, p.bank) for p in report.positions)
     return _node("Assets", total, funds)
 
 
 def _node(
-    account: str, balance: dict[str, Decimal], children: list[SerialisedTreeNode]
+    account: str, balance: SimpleCounterInventory, children: list[SerialisedTreeNode]
 ) -> SerialisedTreeNode:
+    """A tree node; only leaves carry a balance of their own, as in Fava's trees."""
     return SerialisedTreeNode(
         account=account,
-        balance=SimpleCounterInventory() if children else _inventory(balance),
-        balance_children=_inventory(balance),
+        balance=SimpleCounterInventory() if children else balance,
+        balance_children=balance,
         children=children,
         has_txns=not children,
     )
