@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,18 +258,13 @@ def _terminate(entry: data.Custom, lease: Lease) -> Lease:
 def _without_overlaps(leases: list[Lease], errors: list[LeaseError]) -> list[Lease]:
     """Drop (and report) a lease whose workplace is already let for part of its term."""
     kept: list[Lease] = []
+    let: dict[tuple[str, str], list[Lease]] = defaultdict(list)
     for lease in sorted(leases, key=lambda lease: lease.start):
-        clash = next(
-            (
-                other
-                for other in kept
-                if (other.coop, other.workplace) == (lease.coop, lease.workplace)
-                and other.is_active_on(lease.start)
-            ),
-            None,
-        )
+        workplace = let[lease.coop, lease.workplace]
+        clash = next((o for o in workplace if o.is_active_on(lease.start)), None)
         if clash is None:
             kept.append(lease)
+            workplace.append(lease)
             continue
         until = clash.last_day or "open-ended"
         message = (

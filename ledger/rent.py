@@ -28,11 +28,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from beancount.core import amount as amount_lib
 from beancount.core import data
 from beancount.core import flags
+from beancount.core.amount import Amount
 
 from ledger.federation import Federation
 from ledger.numbers import ZERO
@@ -53,6 +54,27 @@ def is_charge(entry: data.Directive) -> bool:
     return isinstance(entry, data.Transaction) and entry.meta["filename"] == CHARGE_SOURCE
 
 
+@dataclass(frozen=True)
+class _Tenancy:
+    """What every rent transaction of one collective with one co-op shares."""
+
+    payee: str
+    receivable: str
+    prepaid: str
+    income: str
+
+    @staticmethod
+    def of(federation: Federation, tenant: Tenant) -> _Tenancy:
+        coop, collective = tenant
+        chart = federation.coops[coop].accounts
+        return _Tenancy(
+            federation.collectives[collective].name,
+            chart.rent_receivable(collective),
+            chart.prepaid_rent(collective),
+            chart.rent_income(collective),
+        )
+
+
 def rent_entries(
     charges: list[Charge], federation: Federation, entries: Sequence[data.Directive]
 ) -> list[data.Directive]:
@@ -60,26 +82,26 @@ def rent_entries(
     by_tenant: dict[Tenant, list[Charge]] = defaultdict(list)
     for charge in charges:
         by_tenant[charge.lease.coop, charge.lease.collective].append(charge)
-    movements = _tenant_movements(entries, federation, set(by_tenant))
+    tenancies = {tenant: _Tenancy.of(federation, tenant) for tenant in by_tenant}
+    movements = _tenant_movements(entries, tenancies)
     result: list[data.Directive] = []
     for tenant, tenant_charges in by_tenant.items():
         tenant_charges.sort(key=lambda charge: charge.due)
-        result.extend(_with_credit(tenant_charges, movements[tenant], federation))
+        result.extend(_with_credit(tenant_charges, movements[tenant], tenancies[tenant]))
     return result
 
 
 def _tenant_movements(
-    entries: Sequence[data.Directive], federation: Federation, tenants: set[Tenant]
+    entries: Sequence[data.Directive], tenancies: dict[Tenant, _Tenancy]
 ) -> dict[Tenant, list[tuple[datetime.date, Decimal, Decimal]]]:
     """Per tenant, each posting to its receivable or prepaid account, in date order.
 
     Each movement is (date, change in what is owed, change in credit held).
     """
     accounts: dict[str, tuple[Tenant, bool]] = {}
-    for coop_id, collective in tenants:
-        chart = federation.coops[coop_id].accounts
-        accounts[chart.rent_receivable(collective)] = ((coop_id, collective), True)
-        accounts[chart.prepaid_rent(collective)] = ((coop_id, collective), False)
+    for tenant, tenancy in tenancies.items():
+        accounts[tenancy.receivable] = (tenant, True)
+        accounts[tenancy.prepaid] = (tenant, False)
     movements: dict[Tenant, list[tuple[datetime.date, Decimal, Decimal]]] = defaultdict(
         list
     )
@@ -102,7 +124,7 @@ def _tenant_movements(
 def _with_credit(
     charges: list[Charge],
     movements: list[tuple[datetime.date, Decimal, Decimal]],
-    federation: Federation,
+    tenancy: _Tenancy,
 ) -> list[data.Directive]:
     """Charge transactions in order, applying credit the way :class:`TenantPosition` says.
 
@@ -112,63 +134,65 @@ def _with_credit(
     position = TenantPosition()
     result: list[data.Directive] = []
     moved = 0
+    links = {charge.lease.id: frozenset({charge.lease.link}) for charge in charges}
     for charge in charges:
         while moved < len(movements) and movements[moved][0] < charge.due:
             _, owed, credit = movements[moved]
             position.owed += owed
             position.credit += credit
             moved += 1
-        result.append(charge_transaction(charge, federation))
+        link = links[charge.lease.id]
+        result.append(_charge_transaction(charge, tenancy, link))
         applied = position.charge(charge.amount)
         if applied:
-            result.append(credit_transaction(charge, applied, federation))
+            result.append(_credit_transaction(charge, applied, tenancy, link))
     return result
 
 
-def _meta(source: str, charge: Charge, extra: dict[str, object]) -> data.Meta:
-    return data.new_metadata(source, charge.lease.source["lineno"], extra)
-
-
-def charge_transaction(charge: Charge, federation: Federation) -> data.Transaction:
+def _charge_transaction(
+    charge: Charge, tenancy: _Tenancy, link: frozenset[str]
+) -> data.Transaction:
     """The transaction that records one charge as owed and earned."""
-    lease = charge.lease
-    chart = federation.coops[lease.coop].accounts
-    narration = f"Rent {charge.period.label} for {lease.workplace}"
+    narration = f"Rent {charge.period.label} for {charge.lease.workplace}"
     if charge.is_partial:
         narration += f", {charge.first_day} to {charge.last_day} pro rata"
-    meta = _meta(
-        CHARGE_SOURCE,
-        charge,
-        {
-            "lease": lease.id,
-            "period-start": charge.first_day,
-            "period-end": charge.last_day,
-        },
-    )
+    meta = {
+        "filename": CHARGE_SOURCE,
+        "lineno": charge.lease.source["lineno"],
+        "lease": charge.lease.id,
+        "period-start": charge.first_day,
+        "period-end": charge.last_day,
+    }
     return _transaction(
         charge,
         meta,
         narration,
-        federation,
-        debit=chart.rent_receivable(lease.collective),
-        credit=chart.rent_income(lease.collective),
+        payee=tenancy.payee,
+        links=link,
+        debit=tenancy.receivable,
+        credit=tenancy.income,
         number=charge.amount,
     )
 
 
-def credit_transaction(
-    charge: Charge, applied: Decimal, federation: Federation
+def _credit_transaction(
+    charge: Charge, applied: Decimal, tenancy: _Tenancy, link: frozenset[str]
 ) -> data.Transaction:
     """The transaction that pays part or all of a charge from prepaid credit."""
-    lease = charge.lease
-    chart = federation.coops[lease.coop].accounts
+    meta = {
+        "filename": CREDIT_SOURCE,
+        "lineno": charge.lease.source["lineno"],
+        "lease": charge.lease.id,
+    }
+    narration = f"Prepaid rent applied to rent {charge.period.label}"
     return _transaction(
         charge,
-        _meta(CREDIT_SOURCE, charge, {"lease": lease.id}),
-        f"Prepaid rent applied to rent {charge.period.label}",
-        federation,
-        debit=chart.prepaid_rent(lease.collective),
-        credit=chart.rent_receivable(lease.collective),
+        meta,
+        narration,
+        payee=tenancy.payee,
+        links=link,
+        debit=tenancy.prepaid,
+        credit=tenancy.receivable,
         number=applied,
     )
 
@@ -177,14 +201,15 @@ def _transaction(
     charge: Charge,
     meta: data.Meta,
     narration: str,
-    federation: Federation,
     *,
+    payee: str,
+    links: frozenset[str],
     debit: str,
     credit: str,
     number: Decimal,
 ) -> data.Transaction:
-    lease = charge.lease
-    payee = federation.collectives[lease.collective].name
+    """On the charge's due date, ``number`` moved from ``credit`` to ``debit``."""
+    currency = charge.lease.currency
     return data.Transaction(
         meta,
         charge.due,
@@ -192,13 +217,9 @@ def _transaction(
         payee,
         narration,
         data.EMPTY_SET,
-        frozenset({lease.link}),
+        links,
         [
-            data.Posting(
-                debit, amount_lib.Amount(number, lease.currency), None, None, None, None
-            ),
-            data.Posting(
-                credit, amount_lib.Amount(-number, lease.currency), None, None, None, None
-            ),
+            data.Posting(debit, Amount(number, currency), None, None, None, None),
+            data.Posting(credit, Amount(-number, currency), None, None, None, None),
         ],
     )

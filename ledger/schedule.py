@@ -30,6 +30,7 @@ import bisect
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ledger.indexation import HUNDRED
 from ledger.indexation import IndexSeries
@@ -49,9 +50,11 @@ class RentStep:
     reason: str
 
 
-@dataclass(frozen=True)
-class Charge:
-    """One period's rent, owed by the lease's collective from ``due``."""
+class Charge(NamedTuple):
+    """One period's rent, owed by the lease's collective from ``due``.
+
+    (A named tuple, like :class:`~ledger.periods.Period`, for speed: one per charge.)
+    """
 
     lease: Lease
     due: datetime.date
