@@ -72,7 +72,8 @@ class Period(NamedTuple):
 
     def next(self) -> Period:
         """The period that follows this one."""
-        return period_containing(self.end + datetime.timedelta(days=1), self.frequency)
+        start = self.end + datetime.timedelta(days=1)
+        return Period(start, _period_end(start, self.frequency), self.frequency)
 
     @property
     def label(self) -> str:
@@ -89,5 +90,10 @@ def period_containing(day: datetime.date, frequency: Frequency) -> Period:
     """The calendar month, quarter or year that contains ``day``."""
     first_month = (day.month - 1) // frequency.value * frequency.value + 1
     start = datetime.date(day.year, first_month, 1)
-    end = add_months(start, frequency.value) - datetime.timedelta(days=1)
-    return Period(start, end, frequency)
+    return Period(start, _period_end(start, frequency), frequency)
+
+
+def _period_end(start: datetime.date, frequency: Frequency) -> datetime.date:
+    """The last day of the period that begins on ``start`` (a first of a month)."""
+    year, month = divmod(start.year * 12 + start.month - 2 + frequency.value, 12)
+    return datetime.date(year, month + 1, days_in_month(year, month + 1))

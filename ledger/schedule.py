@@ -115,16 +115,18 @@ def charges(
     steps, problems = rent_steps(lease, series, until)
     since = [step.since for step in steps]
     result: list[Charge] = []
-    period = period_containing(lease.commencement, lease.frequency)
+    commencement, last_day = lease.commencement, lease.last_day or datetime.date.max
+    period = period_containing(commencement, lease.frequency)
     while True:
-        first = max(period.start, lease.commencement)
-        last = period.end if lease.last_day is None else min(period.end, lease.last_day)
+        first = max(period.start, commencement)
+        last = min(period.end, last_day)
         due = max(period.due_date(lease.due_day), first)
         if first > last or due > until:
             return result, problems
         rent = steps[bisect.bisect_right(since, first) - 1].rent
         if rent:
             days = (last - first).days + 1
-            amount = rent if days == period.days else to_cents(rent * days / period.days)
+            length = period.days
+            amount = rent if days == length else to_cents(rent * days / length)
             result.append(Charge(lease, due, period, first, last, rent, amount))
         period = period.next()
