@@ -148,6 +148,7 @@ def federation_spec(coops: int, years: int = 10, seed: str = "bench") -> Federat
         collectives=tuple(collectives),
         leases=tuple(leases),
         proposals=(),
+        payers=(),
         index="CPI",
         index_values=_cpi(start, seed),
         start=start,

@@ -9,6 +9,7 @@ includes the interpreter and the imported modules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -26,8 +27,21 @@ _PHASE = re.compile(r"Operation: '(?P<name>[^']+)'\s+Time:\s+(?P<ms>[0-9.]+) ms"
 
 
 def peak_mib() -> float:
-    """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    """This process's peak resident memory so far, in MiB (``VmHWM``).
+
+    Not ``ru_maxrss``: Linux carries that over from the parent through fork and
+    exec, so a child of a large parent would report the parent's size.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> None:
+    """Start the peak from the current size (Linux: ``5`` in ``clear_refs``)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def measure_load(path: str) -> dict[str, Any]:
@@ -121,11 +135,81 @@ def measure_fava(path: str) -> dict[str, Any]:
     return result
 
 
+def measure_roll(path: str) -> dict[str, Any]:
+    """Load the ledger (with the plugin), then compute the rent roll on it."""
+    from ledger.books import load_books  # noqa: PLC0415
+    from ledger.rent_roll import rent_roll  # noqa: PLC0415
+    from reports.rent_tables import roll_frame  # noqa: PLC0415
+
+    began = time.perf_counter()
+    books = load_books(Path(path))
+    loaded = time.perf_counter()
+    roll = rent_roll(books, books.last_date)
+    frame = roll_frame(roll)
+    done = time.perf_counter()
+    return {
+        "load_seconds": loaded - began,
+        "roll_seconds": done - loaded,
+        "leases": len(roll.rows),
+        "rows": len(frame),
+        "entries": len(books.entries),
+        "errors": len(books.errors),
+        "first_errors": [str(getattr(e, "message", e))[:300] for e in books.errors[:5]],
+        "peak_mib": peak_mib(),
+    }
+
+
+def measure_import(path: str) -> dict[str, Any]:
+    """Import ``path``'s statement into the ledger beside it, timing each step.
+
+    ``path`` is a statement in a ledger directory's ``statements/`` folder; the
+    ledger is ``main.beancount`` two levels up. The import writes to that ledger.
+    """
+    from ledger.books import check  # noqa: PLC0415
+    from ledger.books import load_books  # noqa: PLC0415
+    from ledger.files import replace_checked  # noqa: PLC0415
+    from ledger.insertion import Placement  # noqa: PLC0415
+    from ledger.insertion import insert  # noqa: PLC0415
+    from ledger.reconcile import plan_import  # noqa: PLC0415
+    from ledger.rent_import import read_for  # noqa: PLC0415
+
+    statement = Path(path)
+    main = statement.parent.parent / "main.beancount"
+    marks = [time.perf_counter()]
+    books = load_books(main)
+    marks.append(time.perf_counter())
+    statements = read_for(books, [statement])
+    marks.append(time.perf_counter())
+    plan = plan_import(books, statements)
+    marks.append(time.perf_counter())
+    entries = [entry for item in plan for entry in item.entries]
+    included = [Path(name) for name in books.options["include"]]
+    replace_checked(
+        main, included, insert(Placement.of(books.entries, main), entries), check
+    )
+    marks.append(time.perf_counter())
+    steps = ("load_seconds", "read_seconds", "plan_seconds", "write_and_check_seconds")
+    return {
+        **{step: marks[i + 1] - marks[i] for i, step in enumerate(steps)},
+        "lines": sum(len(s.lines) for s in statements),
+        "booked": sum(len(item.booked) for item in plan),
+        "errors": len(books.errors),
+        "first_errors": [],
+        "peak_mib": peak_mib(),
+    }
+
+
 def main(argv: list[str]) -> None:
-    """``load FILE`` or ``fava FILE``."""
-    commands = {"load": measure_load, "fava": measure_fava}
+    """``load FILE``, ``fava FILE``, ``roll FILE`` or ``import STATEMENT``."""
+    commands = {
+        "load": measure_load,
+        "fava": measure_fava,
+        "roll": measure_roll,
+        "import": measure_import,
+    }
     if len(argv) != 2 or argv[0] not in commands:
-        raise SystemExit("usage: python -m bench.measure load|fava FILE")
+        raise SystemExit("usage: python -m bench.measure load|fava|roll|import FILE")
+    reset_peak()
     result = commands[argv[0]](argv[1])
     print(RESULT + json.dumps(result), flush=True)
 

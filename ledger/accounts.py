@@ -15,6 +15,7 @@ federation::
     Assets:North:Riverside:Loans:P7            loans disbursed to proposal P7
     Liabilities:North:Riverside:PrepaidRent:Bakery rent paid in advance (credit)
     Liabilities:North:Riverside:Deposits:Bakery    deposit owed back to the tenant
+    Liabilities:North:Riverside:Suspense       bank lines not placed yet
     Income:North:Riverside:Rent:Bakery         rent earned from the Bakery
     Expenses:North:Riverside:Grants:P7         grants paid to proposal P7
     Equity:North:Riverside:Opening             opening balance of the fund
@@ -48,6 +49,7 @@ RESERVED = frozenset(
         "PrepaidRent",
         "Grants",
         "Opening",
+        "Suspense",
     }
 )
 
@@ -100,6 +102,11 @@ class EntityAccounts:
         return f"Expenses:{self.path}:Grants:{proposal}"
 
     @property
+    def suspense(self) -> str:
+        """Bank lines nobody could place yet: held here until a treasurer does."""
+        return f"Liabilities:{self.path}:Suspense"
+
+    @property
     def opening_equity(self) -> str:
         """Where the fund's balance at the start of the books comes from."""
         return f"Equity:{self.path}:Opening"
@@ -137,6 +144,7 @@ class EntityAccounts:
             self.unallocated,
             self.reserve,
             self.deposits_held,
+            self.suspense,
             self.opening_equity,
         ]
 

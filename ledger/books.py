@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from beancount.core import data
 
 from ledger.federation import Federation
 from ledger.federation import read_federation
+from ledger.indexation import read_indices
+from ledger.lease import Lease
+from ledger.lease import read_leases
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,18 @@ class Books:
     errors: Sequence[Any]
     options: Mapping[str, Any]
     federation: Federation
+
+    @cached_property
+    def declarations(self) -> list[data.Custom]:
+        """The ledger's ``custom`` directives: what the federation declares."""
+        return [entry for entry in self.entries if isinstance(entry, data.Custom)]
+
+    @cached_property
+    def leases(self) -> list[Lease]:
+        """The usable leases (the plugin reports the others as errors)."""
+        indices, _ = read_indices(self.declarations)
+        leases, _ = read_leases(self.declarations, self.federation, indices)
+        return leases
 
     @property
     def last_date(self) -> datetime.date:

@@ -39,6 +39,14 @@ class ConfigError(NamedTuple):
     entry: Any
 
 
+class BankFormatError(NamedTuple):
+    """A ``custom "bank-csv"`` layout that cannot be used to read statements."""
+
+    source: data.Meta
+    message: str
+    entry: Any
+
+
 class FieldError(ValueError):
     """A directive's field is missing or has the wrong type.
 

@@ -79,6 +79,10 @@ class Collective:
     source: data.Meta
 
 
+#: A collective renting from a co-op: (co-op id, collective id).
+Tenant = tuple[str, str]
+
+
 @dataclass
 class Federation:
     """Everything declared, keyed by id; ids are unique across the federation."""
@@ -176,3 +180,14 @@ def _add_collective(federation: Federation, entry: data.Custom) -> None:
         extra=_extra(entry),
         source=entry.meta,
     )
+
+
+def rent_accounts(federation: Federation) -> dict[str, tuple[Tenant, bool]]:
+    """Each collective's rent receivable (True) and prepaid-rent (False) account."""
+    accounts: dict[str, tuple[Tenant, bool]] = {}
+    for collective in federation.collectives.values():
+        chart = federation.coops[collective.coop].accounts
+        tenant = (collective.coop, collective.id)
+        accounts[chart.rent_receivable(collective.id)] = (tenant, True)
+        accounts[chart.prepaid_rent(collective.id)] = (tenant, False)
+    return accounts

@@ -7,6 +7,7 @@ If the check fails, the temporary copy is removed and the destination is as it w
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -68,3 +69,40 @@ def _swap_in(staging: Path, target: Path) -> None:
         old.rename(target)
         raise
     shutil.rmtree(old)
+
+
+def replace_checked(
+    main: Path,
+    ledger_files: list[Path],
+    changes: dict[Path, str],
+    check: Callable[[Path], list[str]],
+) -> None:
+    """Give the files in ``changes`` their new text, only if the whole ledger checks.
+
+    ``ledger_files`` are all the files the ledger at ``main`` reads (Beancount lists
+    them in its ``include`` option). The check runs on a mirror of the ledger: a
+    temporary directory of links to the unchanged files and copies of the changed
+    ones, so includes resolve as in the real ledger and nothing real is touched.
+    Only when it passes is each changed file replaced, by an atomic rename.
+    """
+    files = {path.resolve() for path in [main, *ledger_files, *changes]}
+    root = Path(os.path.commonpath([path.parent for path in files]))
+    new = {path.resolve(): text for path, text in changes.items()}
+    with tempfile.TemporaryDirectory(prefix=".coopfund-check-", dir=root) as mirror:
+        for path in files:
+            copy = Path(mirror) / path.relative_to(root)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            if path in new:
+                copy.write_text(new[path], encoding="utf-8")
+            else:
+                copy.symlink_to(path)
+        errors = check(Path(mirror) / main.resolve().relative_to(root))
+        if errors:
+            shown = "\n".join(errors[:20]).replace(mirror, str(root))
+            raise LedgerWriteError(
+                f"the ledger would not check, so nothing was written:\n{shown}"
+            )
+    for path, text in new.items():
+        staged = path.with_name(f".{path.name}.coopfund-new")
+        staged.write_text(text, encoding="utf-8")
+        staged.replace(path)

@@ -52,12 +52,14 @@ from dataclasses import dataclass
 
 from beancount.core import data
 
+from ledger.bank.layouts import read_layouts
 from ledger.errors import ConfigError
 from ledger.errors import LeaseError
 from ledger.federation import read_federation
 from ledger.indexation import read_indices
 from ledger.lease import read_leases
 from ledger.openings import open_entries
+from ledger.payers import read_payers
 from ledger.rent import rent_entries
 from ledger.schedule import charges
 
@@ -107,7 +109,11 @@ def _run(
     federation, federation_errors = read_federation(customs, str(currencies[0]))
     indices, index_errors = read_indices(customs)
     leases, lease_errors = read_leases(customs, federation, indices)
-    errors.extend([*federation_errors, *index_errors, *lease_errors])
+    _, payer_errors = read_payers(customs, federation)
+    _, layout_errors = read_layouts(customs)
+    errors.extend(
+        [*federation_errors, *index_errors, *lease_errors, *payer_errors, *layout_errors]
+    )
 
     until = settings.as_of or (entries[-1].date if entries else datetime.date.min)
     all_charges = []

@@ -37,3 +37,32 @@ def test_fund_page_shows_the_coops_and_a_rendered_chart(
     assert len(bars) >= 10, "one bar or more per month of the year"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_rent_roll_page_shows_the_collectives_in_arrears(
+    fava_url: str, browser: Any
+) -> None:
+    browser.get(f"{fava_url}/northern-federation/extension/RentRoll/?time=2026-10")
+    wait = WebDriverWait(browser, 30)
+    wait.until(
+        expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "table.coopfund-rent-roll")
+        )
+    )
+    owing = {}
+    for row in browser.find_elements(By.CSS_SELECTOR, "table.coopfund-rent-roll tbody tr"):
+        cells = [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+        if cells[0] != "Total" and cells[5] != "0.00":
+            owing[cells[0]] = cells[10]
+    assert {"Brewery", "Laundry", "Carpentry"} <= set(owing)
+    assert owing["Brewery"] == "7,600.00", "July and August are over 90 days late"
+    assert wait.until(
+        lambda driver: driver.find_elements(
+            By.CSS_SELECTOR, "#coopfund-aging-chart svg rect"
+        )
+    )
+    browser.find_element(By.LINK_TEXT, "Brewery").click()
+    heading = wait.until(
+        expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
+    )
+    assert heading.text.startswith("Statement of Oakfield Brewers")

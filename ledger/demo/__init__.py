@@ -7,6 +7,7 @@ The written directory holds::
     leases.beancount            index values, leases, rent changes, terminations
     funds/<entity>.beancount    each fund's money: rent, deposits, rounds, balances
     statements/<YYYY-MM>/...    the month after the books, as the banks export it
+    importers.py                Fava's import page configuration for those files
     members.csv                 the member register (kept out of the ledger)
 """
 
@@ -29,6 +30,17 @@ MAIN = "main.beancount"
 #: The Fava extension module, declared in the ledger so Fava loads it.
 FAVA_EXTENSION = "reports.fava_ext"
 
+#: The import configuration for Fava's import page, beside main.beancount.
+IMPORTERS = "importers.py"
+_IMPORTERS_TEXT = '''"""Fava's import page reads the statements with coopfund's importer."""
+
+from pathlib import Path
+
+from ledger.importer import CoopfundImporter
+
+CONFIG = [CoopfundImporter(Path(__file__).with_name("main.beancount"))]
+'''
+
 _HEADERS = {
     "federation": "; Who is in the federation. Ids become parts of account names.",
     "leases": "; Index values, leases and what happened to them since.",
@@ -50,6 +62,8 @@ def demo_files(spec: FederationSpec = NORTHERN) -> dict[str, str]:
     for statement in generated.statements:
         name, text = statement_file(statement)
         files[f"statements/{month}/{name}"] = text
+    if spec.statements:
+        files[IMPORTERS] = _IMPORTERS_TEXT
     if spec.members:
         files["members.csv"] = members_csv(spec)
     return files
@@ -65,6 +79,14 @@ def _main_text(spec: FederationSpec, generated: Books, includes: list[str]) -> s
         header_text(spec, generated.as_of),
         f'{start} custom "fava-extension" "{FAVA_EXTENSION}"',
         f'{start} custom "fava-option" "default-page" "extension/Fund/"',
+        *(
+            [
+                f'{start} custom "fava-option" "import-config" "{IMPORTERS}"',
+                f'{start} custom "fava-option" "import-dirs" "statements"',
+            ]
+            if spec.statements
+            else []
+        ),
         "",
         *(f'include "{name}"' for name in includes),
         "",

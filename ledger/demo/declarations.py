@@ -21,6 +21,8 @@ from beancount.parser.grammar import ValueType
 from ledger.demo.spec import CollectiveSpec
 from ledger.demo.spec import FederationSpec
 from ledger.demo.spec import LeaseSpec
+from ledger.demo.statements import CSV_BANK
+from ledger.demo.statements import CSV_LAYOUT
 
 SOURCE = "<demo>"
 
@@ -79,7 +81,19 @@ def federation_entries(spec: FederationSpec) -> list[data.Directive]:
         )
         for c in spec.collectives
     ]
-    return [*region, *coops, *collectives]
+    payers = [
+        _custom(since, "payer", [collective], {"iban": account})
+        for since, collective, account in spec.payers
+    ]
+    return [*region, *coops, *collectives, *payers]
+
+
+def bank_entries(spec: FederationSpec) -> list[data.Directive]:
+    """The layout of the CSV statements the demo's bank exports, if it writes any."""
+    uses_csv = any(coop.statement_format == "csv" for coop in spec.coops)
+    if not (spec.statements and uses_csv):
+        return []
+    return [_custom(spec.start, "bank-csv", [CSV_BANK], CSV_LAYOUT)]
 
 
 def lease_entries(spec: FederationSpec) -> list[data.Directive]:

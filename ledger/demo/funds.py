@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from decimal import Decimal
 from beancount.core import amount as amount_lib
 from beancount.core import data
 from beancount.core import flags
+from beancount.parser.grammar import ValueType
 
 from ledger.accounts import EntityAccounts
 from ledger.demo.declarations import entry_meta
@@ -121,7 +123,7 @@ class FundBuilder:
                     collective.name,
                     remittance,
                     postings,
-                    collective.iban,
+                    collective.paying_iban,
                     frozenset({f"lease-{event.lease}"}),
                 )
             )
@@ -284,8 +286,18 @@ class FundBuilder:
             ]
             entries = sorted([*self.internal[entity.id], *booked], key=data.entry_sortkey)
             _check_envelopes(entity.id, entries)
-            result[entity.id] = entries + self._balances(entity.accounts.fund, entries)
+            fund = entity.accounts.fund
+            result[entity.id] = [
+                *entries,
+                *self._balances(fund, entries),
+                self._insert_here(fund),
+            ]
         return result
+
+    def _insert_here(self, fund: str) -> data.Custom:
+        """Fava's option that sends this fund's imported entries to the end of its file."""
+        values = [ValueType("insert-entry", str), ValueType(f"^{re.escape(fund)}", str)]
+        return data.Custom(entry_meta(), self.spec.start, "fava-option", values)
 
     def _balances(self, fund: str, entries: list[data.Directive]) -> list[data.Directive]:
         """A balance check on the first of each month, as a statement would give it."""

@@ -21,6 +21,7 @@ from beancount.core import data
 
 from ledger.books import books_from
 from ledger.books import format_error
+from ledger.demo.declarations import bank_entries
 from ledger.demo.declarations import federation_entries
 from ledger.demo.declarations import header_text
 from ledger.demo.declarations import lease_entries
@@ -52,7 +53,7 @@ def generate(spec: FederationSpec) -> Books:
     """Build every entry and statement of the spec's federation."""
     as_of = statement_end(spec)
     declarations = {
-        "federation": federation_entries(spec),
+        "federation": [*federation_entries(spec), *bank_entries(spec)],
         "leases": lease_entries(spec),
     }
     federation, charges = _charges(spec, declarations, as_of)

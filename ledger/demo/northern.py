@@ -28,6 +28,7 @@ D = Decimal
 day = datetime.date
 
 _BANK = 43060967  # a made-up co-operative bank's code
+_OTHER_BANK = 37040044  # and another bank
 
 
 def _cpi() -> tuple[tuple[datetime.date, Decimal], ...]:
@@ -111,15 +112,18 @@ _SOMETIMES_LATE = PayerHabits(delay=(0, 5), late_chance=0.2)
 
 COLLECTIVES = (
     CollectiveSpec("Netmenders", "Harbour Net Menders", "Harbour", 4, iban(_BANK, 2001)),
+    # Pays from a member's account the ledger does not know: placed by its name.
     CollectiveSpec(
         "Sailmakers",
         "Sail Loft Workers' Collective",
         "Harbour",
         7,
         iban(_BANK, 2002),
-        _SOMETIMES_LATE,
+        _PUNCTUAL,
         "Sail Loft rent {period}",
+        pays_from=iban(_OTHER_BANK, 771234),
     ),
+    # Moved its bank account in 2025 (see PAYERS): placed by that account.
     CollectiveSpec(
         "Bicycles",
         "Millbrook Bicycle Workshop",
@@ -127,6 +131,8 @@ COLLECTIVES = (
         6,
         iban(_BANK, 2003),
         _PUNCTUAL,
+        "Station Arch 2, rent {period}",
+        pays_from=iban(_OTHER_BANK, 2003),
     ),
     CollectiveSpec(
         "Printers",
@@ -191,8 +197,15 @@ COLLECTIVES = (
             arrears_share=0.5,
         ),
     ),
+    # Never quotes its lease: placed by its own account.
     CollectiveSpec(
-        "Cafe", "Commons Café Collective", "Central", 16, iban(_BANK, 2011), _PUNCTUAL
+        "Cafe",
+        "Commons Café Collective",
+        "Central",
+        16,
+        iban(_BANK, 2011),
+        _PUNCTUAL,
+        "Commons Corner rent {period}",
     ),
     CollectiveSpec(
         "Software",
@@ -398,6 +411,7 @@ NORTHERN = FederationSpec(
     collectives=COLLECTIVES,
     leases=LEASES,
     proposals=PROPOSALS,
+    payers=((day(2025, 6, 1), "Bicycles", iban(_OTHER_BANK, 2003)),),
     index="CPI",
     index_values=_cpi(),
     start=day(2023, 11, 1),

@@ -58,6 +58,13 @@ class CollectiveSpec:
     habits: PayerHabits = PayerHabits()
     #: Remittance text on its transfers; ``{lease}`` and ``{period}`` are filled in.
     remittance: str = "Rent {period} {lease}"
+    #: The account its transfers come from, if not its own ``iban``.
+    pays_from: str = ""
+
+    @property
+    def paying_iban(self) -> str:
+        """The IBAN the bank shows on this collective's transfers."""
+        return self.pays_from or self.iban
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,9 @@ class FederationSpec:
     collectives: tuple[CollectiveSpec, ...]
     leases: tuple[LeaseSpec, ...]
     proposals: tuple[ProposalSpec, ...]
+    #: Extra accounts collectives pay from, declared as ``custom "payer"``:
+    #: (from, collective, IBAN).
+    payers: tuple[tuple[datetime.date, str, str], ...]
     index: str
     index_values: tuple[tuple[datetime.date, Decimal], ...]
     #: First day of the books.

@@ -64,28 +64,50 @@ def _european(number: Decimal) -> str:
     return f"{number:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+#: The name and ``custom "bank-csv"`` layout of the files :func:`csv_text` writes.
+CSV_BANK = "coop-bank"
+CSV_LAYOUT = {
+    "delimiter": ";",
+    "decimal": ",",
+    "date-format": "%d.%m.%Y",
+    "date": "Booking date",
+    "amount": "Amount",
+    "currency": "Currency",
+    "reference": "Transaction ID",
+    "counterparty": "Counterparty",
+    "counterparty-iban": "Counterparty IBAN",
+    "remittance": "Reference",
+    "account": "Account",
+    "opening": "Opening balance",
+    "closing": "Closing balance",
+    "period": "Statement period",
+}
+
+
 def csv_text(statement: Statement) -> str:
     """The statement as a ``;``-separated export, newest line first, with a BOM."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     period = f"{statement.start:%d.%m.%Y} - {statement.end:%d.%m.%Y}"
-    writer.writerow(["Account", statement.iban])
+    layout = CSV_LAYOUT
+    writer.writerow([layout["account"], statement.iban])
     writer.writerow(["Account holder", statement.owner])
-    writer.writerow(["Statement period", period])
-    writer.writerow(["Opening balance", _european(statement.opening), statement.currency])
-    writer.writerow(["Closing balance", _european(statement.closing), statement.currency])
+    writer.writerow([layout["period"], period])
+    opening, closing = _european(statement.opening), _european(statement.closing)
+    writer.writerow([layout["opening"], opening, statement.currency])
+    writer.writerow([layout["closing"], closing, statement.currency])
     writer.writerow([])
     writer.writerow(
         [
-            "Booking date",
+            layout["date"],
             "Value date",
-            "Counterparty",
-            "Counterparty IBAN",
-            "Reference",
-            "Transaction ID",
-            "Amount",
+            layout["counterparty"],
+            layout["counterparty-iban"],
+            layout["remittance"],
+            layout["reference"],
+            layout["amount"],
             "Balance",
-            "Currency",
+            layout["currency"],
         ]
     )
     balance = statement.opening

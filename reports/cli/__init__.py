@@ -6,6 +6,7 @@ import click
 
 from reports.cli.demo import demo
 from reports.cli.fund import fund
+from reports.cli.rent import rent
 from reports.cli.serve import serve
 
 
@@ -21,4 +22,5 @@ def main() -> None:
 
 main.add_command(demo)
 main.add_command(fund)
+main.add_command(rent)
 main.add_command(serve)
