@@ -4,7 +4,10 @@ Per region and co-op, as of a date:
 
 * **bank**: the fund's bank balance (all its envelopes);
 * **reserve**, **committed**, **deposits held**: envelopes that are not free;
-* **available**: the Unallocated envelope, what a round may allocate;
+* **unplaced**: money in the bank that no rule could place yet (the suspense
+  account), which a round must not spend before a treasurer has looked at it;
+* **available**: the Unallocated envelope less what is unplaced: what a round may
+  allocate;
 * **rent due** this year: rent charged from 1 January to the as-of date;
 * **rent received** this year: money into the fund's envelopes by transactions that
   settle rent (post to a rent receivable or prepaid-rent account); deposits and
@@ -33,7 +36,7 @@ from ledger.numbers import units
 from ledger.rent import is_charge
 
 #: What an account is to its entity's fund; see :class:`_Classifier`.
-UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID = (
+UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID, SUSPENSE = (
     "unallocated",
     "reserve",
     "deposits",
@@ -41,6 +44,7 @@ UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID = (
     "bank",
     "receivable",
     "prepaid",
+    "suspense",
 )
 _IN_BANK = frozenset({UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK})
 _RENT = frozenset({RECEIVABLE, PREPAID})
@@ -55,6 +59,7 @@ class FundPosition:
     reserve: Decimal
     committed: Decimal
     deposits: Decimal
+    unplaced: Decimal
     available: Decimal
     rent_due: Decimal
     rent_received: Decimal
@@ -144,7 +149,8 @@ def _position(
         reserve=balance(RESERVE),
         committed=balance(COMMITTED),
         deposits=balance(DEPOSITS),
-        available=balance(UNALLOCATED),
+        unplaced=-balance(SUSPENSE),
+        available=balance(UNALLOCATED) + balance(SUSPENSE),
         rent_due=due,
         rent_received=received,
         arrears=balance(RECEIVABLE),
@@ -184,6 +190,7 @@ class _Classifier:
                 (chart.fund, entity.id, BANK),
                 (chart.rent_receivable_root, entity.id, RECEIVABLE),
                 (chart.prepaid_rent_root, entity.id, PREPAID),
+                (chart.suspense, entity.id, SUSPENSE),
             ]
         self._cache: dict[str, tuple[str, str] | None] = {}
 

@@ -70,6 +70,7 @@ def test_fund_position_and_rent_of_the_year(load_doc: Loaded) -> None:
     assert riverside.deposits == Decimal("500.00")
     # Unallocated: 5000 + 12000 + 1250 - 3000.
     assert riverside.available == Decimal("15250.00")
+    assert riverside.unplaced == 0
     assert riverside.bank == (
         riverside.available + riverside.reserve + riverside.committed + riverside.deposits
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -15,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def shown_after(heading: str) -> list[str]:
+    """The lines of the code block that follows ``heading`` in the README."""
+    block = README.split(heading)[1].split("```")[1]
+    return [line for line in block.splitlines() if line and line != "..."]
+
+
 def test_the_two_commands_are_there_and_ci_runs_the_test_one() -> None:
     commands = re.findall(r"^\./scripts/(\w+)", README, re.M)
     assert commands[:2] == ["demo", "test"]
@@ -23,10 +30,19 @@ def test_the_two_commands_are_there_and_ci_runs_the_test_one() -> None:
     assert "exec ./scripts/test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_the_fund_table_in_the_tour_is_what_the_command_prints(demo_dir: Path) -> None:
-    block = README.split("`coopfund fund` prints, per fund, where the money is:")[1]
-    shown = [line for line in block.split("```")[1].splitlines() if line and line != "..."]
-    printed = CliRunner().invoke(main, ["fund", str(demo_dir / MAIN)]).output.splitlines()
-    assert shown, "the README shows the table"
-    for line in shown:
-        assert line in printed
+def test_the_tour_prints_what_the_readme_shows(demo_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    fund = runner.invoke(main, ["fund", str(demo_dir / MAIN)]).output.splitlines()
+    for line in shown_after("`coopfund fund` prints, per fund, where the money is:"):
+        assert line in fund
+
+    demo = tmp_path / "federation"
+    shutil.copytree(demo_dir, demo)
+    statements = sorted(str(p) for p in (demo / "statements" / "2026-11").iterdir())
+    imported = runner.invoke(main, ["rent", "import", str(demo / MAIN), *statements])
+    assert imported.exit_code == 0, imported.output
+    for line in shown_after("`coopfund rent import` prints, per statement"):
+        assert line in imported.output.splitlines()
+    roll = runner.invoke(main, ["rent", "roll", str(demo / MAIN)]).output.splitlines()
+    for line in shown_after("and `coopfund rent roll` who owes what"):
+        assert line in roll

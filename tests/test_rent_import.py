@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from ledger.bank.model import StatementError
 from ledger.books import check
 from ledger.books import load_books
 from ledger.demo import MAIN
+from ledger.fund import fund_report
 from ledger.reconcile import ImportRefused
 from ledger.rent_import import import_statements
 from ledger.rent_roll import rent_roll
@@ -123,3 +125,13 @@ def test_fava_s_import_page_uses_the_same_importer(demo: Path) -> None:
         "Donation to the fund",
         "Rent 2026-11 RIV-MILL12",
     ]
+
+
+def test_unplaced_money_is_held_back_from_what_is_available(demo: Path) -> None:
+    import_statements(demo / MAIN, statements(demo))
+    books = load_books(demo / MAIN)
+    report = fund_report(books.entries, books.federation, books.last_date)
+    riverside = next(p for p in report.positions if p.entity.id == "Riverside")
+    assert riverside.unplaced == Decimal("140.50"), "a 150.00 donation less a 9.50 fee"
+    parts = [riverside.available, riverside.unplaced, riverside.reserve]
+    assert riverside.bank == sum(parts, riverside.committed + riverside.deposits)

@@ -75,7 +75,7 @@ def _envelopes(report: FundReport) -> SerialisedTreeNode:
         chart = position.entity.accounts
         currency = position.entity.currency
         parts = {
-            chart.unallocated: position.available,
+            chart.unallocated: position.available + position.unplaced,
             chart.reserve: position.reserve,
             chart.committed_root: position.committed,
             chart.deposits_held: position.deposits,
