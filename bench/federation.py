@@ -69,7 +69,7 @@ TEXT = "text.beancount"
 CHARGES = "charges.beancount"
 MANIFEST = "manifest.json"
 #: Bumped whenever the generated ledgers change, so old copies are regenerated.
-FORMAT = 2
+FORMAT = 3
 
 _BANK = 50010517  # a made-up co-operative bank's code
 _REGION = "North"

@@ -36,17 +36,16 @@ from beancount.core import flags
 from beancount.core.amount import Amount
 
 from ledger.federation import Federation
-from ledger.numbers import ZERO
-from ledger.numbers import units
+from ledger.federation import Tenant
+from ledger.federation import rent_accounts
 from ledger.schedule import Charge
 from ledger.tenancy import TenantPosition
+from ledger.tenancy import tenant_movements
 
 #: The ``filename`` of generated charges; it tells charges apart from everything else.
 CHARGE_SOURCE = "<coopfund:rent>"
 #: The ``filename`` of generated applications of prepaid credit.
 CREDIT_SOURCE = "<coopfund:prepaid>"
-
-Tenant = tuple[str, str]
 
 
 def is_charge(entry: data.Directive) -> bool:
@@ -83,42 +82,16 @@ def rent_entries(
     for charge in charges:
         by_tenant[charge.lease.coop, charge.lease.collective].append(charge)
     tenancies = {tenant: _Tenancy.of(federation, tenant) for tenant in by_tenant}
-    movements = _tenant_movements(entries, tenancies)
+    movements: dict[Tenant, list[tuple[datetime.date, Decimal, Decimal]]] = defaultdict(
+        list
+    )
+    for tenant, entry, owed, credit in tenant_movements(entries, rent_accounts(federation)):
+        movements[tenant].append((entry.date, owed, credit))
     result: list[data.Directive] = []
     for tenant, tenant_charges in by_tenant.items():
         tenant_charges.sort(key=lambda charge: charge.due)
         result.extend(_with_credit(tenant_charges, movements[tenant], tenancies[tenant]))
     return result
-
-
-def _tenant_movements(
-    entries: Sequence[data.Directive], tenancies: dict[Tenant, _Tenancy]
-) -> dict[Tenant, list[tuple[datetime.date, Decimal, Decimal]]]:
-    """Per tenant, each posting to its receivable or prepaid account, in date order.
-
-    Each movement is (date, change in what is owed, change in credit held).
-    """
-    accounts: dict[str, tuple[Tenant, bool]] = {}
-    for tenant, tenancy in tenancies.items():
-        accounts[tenancy.receivable] = (tenant, True)
-        accounts[tenancy.prepaid] = (tenant, False)
-    movements: dict[Tenant, list[tuple[datetime.date, Decimal, Decimal]]] = defaultdict(
-        list
-    )
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for posting in entry.postings:
-            found = accounts.get(posting.account)
-            if found is None:
-                continue
-            tenant, is_receivable = found
-            number = units(posting)
-            # A receivable is an asset (owed grows with it); prepaid rent is a
-            # liability (credit grows as its balance goes negative).
-            change = (number, ZERO) if is_receivable else (ZERO, -number)
-            movements[tenant].append((entry.date, *change))
-    return movements
 
 
 def _with_credit(

@@ -20,18 +20,15 @@ from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
 
-from beancount.core import data
-
 from ledger.arrears import TenantLedger
 from ledger.arrears import lease_of
 from ledger.books import Books
 from ledger.federation import Tenant
 from ledger.federation import rent_accounts
-from ledger.numbers import ZERO
-from ledger.numbers import units
 from ledger.rent import CREDIT_SOURCE
 from ledger.rent import is_charge
 from ledger.tenancy import TenantPosition
+from ledger.tenancy import tenant_movements
 
 _CHARGE, _MOVEMENT = 0, 1
 
@@ -80,23 +77,15 @@ class TenantTimeline:
     """
 
     def __init__(self, books: Books) -> None:
-        accounts = rent_accounts(books.federation)
         self._replays: dict[Tenant, _Replay] = defaultdict(_Replay)
-        for entry in books.entries:
-            if not isinstance(entry, data.Transaction):
-                continue
+        accounts = rent_accounts(books.federation)
+        for tenant, entry, owed, credit in tenant_movements(books.entries, accounts):
             if entry.meta.get("filename") == CREDIT_SOURCE:
                 continue  # the replay applies credit itself
             kind = _CHARGE if is_charge(entry) else _MOVEMENT
-            for posting in entry.postings:
-                found = accounts.get(posting.account)
-                if found is None:
-                    continue
-                tenant, is_receivable = found
-                number = units(posting)
-                owed, credit = (number, ZERO) if is_receivable else (ZERO, -number)
-                event = _Event(entry.date, kind, owed, credit, lease_of(entry))
-                self._replays[tenant].events.append(event)
+            self._replays[tenant].events.append(
+                _Event(entry.date, kind, owed, credit, lease_of(entry))
+            )
         for replay in self._replays.values():
             replay.events.sort()
 

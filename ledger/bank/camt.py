@@ -45,8 +45,6 @@ from ledger.bank.model import StatementError
 from ledger.bank.model import SyntheticRefs
 from ledger.bank.model import Where
 from ledger.bank.model import known_currency
-from ledger.bank.model import unique_refs
-from ledger.bank.model import within_period
 
 NAMESPACE = re.compile(r"^\{(urn:iso:std:iso:20022:tech:xsd:camt\.(\d{3})\.001\.(\d{2}))\}")
 _AMOUNT = re.compile(r"\d+(\.\d+)?")
@@ -163,17 +161,16 @@ def _statement(stmt: _Node) -> BankStatement:
         for line in _entry_lines(entry, currency, refs)
     ]
     start, end = _period(stmt, lines)
-    return within_period(
-        BankStatement(
-            account=account.replace(" ", ""),
-            currency=currency,
-            start=start,
-            end=end,
-            opening=None if opening is None else _signed(opening),
-            closing=None if closing is None else _signed(closing),
-            lines=tuple(sorted(unique_refs(lines), key=lambda line: line.date)),
-            where=stmt.where(),
-        )
+    return BankStatement.of(
+        account=account,
+        currency=currency,
+        period=(start, end),
+        balances=(
+            None if opening is None else _signed(opening),
+            None if closing is None else _signed(closing),
+        ),
+        lines=lines,
+        where=stmt.where(),
     )
 
 

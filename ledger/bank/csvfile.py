@@ -41,7 +41,6 @@ from ledger.bank.model import SyntheticRefs
 from ledger.bank.model import Where
 from ledger.bank.model import is_iso_currency
 from ledger.bank.model import known_currency
-from ledger.bank.model import within_period
 from ledger.errors import FieldError
 
 #: The day used to show what a date format looks like in messages.
@@ -448,17 +447,13 @@ def _statement(
                 "a statement is of one account in one currency",
             )
     start, end = _period(file, layout, row(layout.period), lines)
-    return within_period(
-        BankStatement(
-            account=account,
-            currency=currency,
-            start=start,
-            end=end,
-            opening=opening,
-            closing=closing,
-            lines=tuple(lines),
-            where=Where(file),
-        )
+    return BankStatement.of(
+        account=account,
+        currency=currency,
+        period=(start, end),
+        balances=(opening, closing),
+        lines=lines,
+        where=Where(file),
     )
 
 

@@ -78,6 +78,34 @@ class BankStatement:
     lines: tuple[BankLine, ...]
     where: Where
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        account: str,
+        currency: str,
+        period: tuple[datetime.date, datetime.date],
+        balances: tuple[Decimal | None, Decimal | None],
+        lines: Iterable[BankLine],
+        where: Where,
+    ) -> BankStatement:
+        """A statement as every reader should make it: the account without spaces,
+        the lines oldest first with unique references, all within the period."""
+        start, end = period
+        opening, closing = balances
+        ordered = sorted(unique_refs(lines), key=lambda line: line.date)
+        statement = cls(
+            account.replace(" ", ""),
+            currency,
+            start,
+            end,
+            opening,
+            closing,
+            tuple(ordered),
+            where,
+        )
+        return within_period(statement)
+
     def check_arithmetic(self) -> None:
         """Refuse a statement whose lines do not add up to its balances."""
         if self.opening is None or self.closing is None:

@@ -41,7 +41,6 @@ from ledger.bank.model import StatementError
 from ledger.bank.model import SyntheticRefs
 from ledger.bank.model import Where
 from ledger.bank.model import known_currency
-from ledger.bank.model import unique_refs
 
 _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
 _TAG = re.compile(r"(?m)^:(\d{2}[A-Z]?|NS):")
@@ -184,14 +183,12 @@ def _statement(file: str, block: _Block) -> BankStatement:
         raise StatementError(
             where, "no lines and no closing balance: which days does it cover?"
         )
-    return BankStatement(
-        account=account.replace(" ", ""),
+    return BankStatement.of(
+        account=account,
         currency=currency,
-        start=start,
-        end=end,
-        opening=opening,
-        closing=closing,
-        lines=tuple(sorted(unique_refs(lines), key=lambda line: line.date)),
+        period=(start, end),
+        balances=(opening, closing),
+        lines=lines,
         where=where,
     )
 

@@ -38,8 +38,6 @@ from ledger.bank.model import StatementError
 from ledger.bank.model import SyntheticRefs
 from ledger.bank.model import Where
 from ledger.bank.model import known_currency
-from ledger.bank.model import unique_refs
-from ledger.bank.model import within_period
 
 _OFX_AMOUNT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 
@@ -184,17 +182,13 @@ def _statement(file: str, stmtrs: _Element) -> BankStatement:
     balance = stmtrs.find("ledgerbal")
     closing = None if balance is None else _amount(file, _required(file, balance, "balamt"))
     start, end = _period(file, stmtrs, lines)
-    return within_period(
-        BankStatement(
-            account=account.replace(" ", ""),
-            currency=currency,
-            start=start,
-            end=end,
-            opening=None,
-            closing=closing,
-            lines=unique_refs(lines),
-            where=where,
-        )
+    return BankStatement.of(
+        account=account,
+        currency=currency,
+        period=(start, end),
+        balances=(None, closing),
+        lines=lines,
+        where=where,
     )
 
 
