@@ -135,3 +135,24 @@ def test_unplaced_money_is_held_back_from_what_is_available(demo: Path) -> None:
     assert riverside.unplaced == Decimal("140.50"), "a 150.00 donation less a 9.50 fee"
     parts = [riverside.available, riverside.unplaced, riverside.reserve]
     assert riverside.bank == sum(parts, riverside.committed + riverside.deposits)
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "expected"),
+    [
+        ("central.camt053.xml", lambda text: text[: len(text) // 2], "not well-formed"),
+        ("eastgate.csv", lambda text: "EUX".join(text.rsplit("EUR", 1)), '"EUX"'),
+        ("eastgate.csv", lambda text: text.replace("-9,50", "-9,5O", 1), "-9,5O"),
+    ],
+)
+def test_a_damaged_statement_is_refused_at_its_place(
+    demo: Path, name, damage, expected
+) -> None:  # type: ignore[no-untyped-def]
+    path = demo / NOVEMBER / name
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    before = fingerprint(demo)
+    with pytest.raises(StatementError) as error:
+        import_statements(demo / MAIN, statements(demo))
+    assert str(error.value).startswith(f"{path}:")
+    assert expected in str(error.value)
+    assert fingerprint(demo) == before
