@@ -238,3 +238,23 @@ def test_a_statement_that_does_not_add_up_is_refused(books) -> None:  # type: ig
     broken = BankStatement(**{**vars(broken), "closing": Decimal("1.00")})
     with pytest.raises(ImportRefused, match="not the closing balance"):
         plan_import(books, [broken])
+
+
+def test_statements_that_do_not_chain_are_refused_with_the_difference(books) -> None:  # type: ignore[no-untyped-def]
+    march = statement(line(3, "100.00", "C1"))
+    april = BankStatement(
+        account=IBAN,
+        currency="EUR",
+        start=datetime.date(2024, 4, 1),
+        end=datetime.date(2024, 4, 30),
+        opening=Decimal("12700.00"),  # should be 12800.00, after March
+        closing=Decimal("12700.00"),
+        lines=(),
+        where=Where("april.csv"),
+    )
+    with pytest.raises(ImportRefused) as refused:
+        plan_import(books, [april, march])
+    assert str(refused.value).startswith(
+        "april.csv: opening balance 12700.00 on 2024-04-01"
+    )
+    assert "ledger's 12800.00" in str(refused.value)
