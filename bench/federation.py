@@ -149,6 +149,8 @@ def federation_spec(coops: int, years: int = 10, seed: str = "bench") -> Federat
         leases=tuple(leases),
         proposals=(),
         payers=(),
+        rounds=(),
+        candidates=(),
         index="CPI",
         index_values=_cpi(start, seed),
         start=start,

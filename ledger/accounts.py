@@ -50,6 +50,7 @@ RESERVED = frozenset(
         "Grants",
         "Opening",
         "Suspense",
+        "Equity",
     }
 )
 
@@ -100,6 +101,15 @@ class EntityAccounts:
     def grant(self, proposal: str) -> str:
         """A grant disbursed to a proposal: spent for good."""
         return f"Expenses:{self.path}:Grants:{proposal}"
+
+    def equity_stake(self, proposal: str) -> str:
+        """A stake the fund took in a proposal's venture, to be sold back in time."""
+        return f"Assets:{self.path}:Equity:{proposal}"
+
+    def disbursed(self, proposal: str, instrument: str) -> str:
+        """Where money paid out to a proposal goes, by its instrument."""
+        accounts = {"grant": self.grant, "loan": self.loan, "equity": self.equity_stake}
+        return accounts[instrument](proposal)
 
     @property
     def suspense(self) -> str:

@@ -18,6 +18,8 @@ from ledger.federation import read_federation
 from ledger.indexation import read_indices
 from ledger.lease import Lease
 from ledger.lease import read_leases
+from ledger.proposals import Agenda
+from ledger.proposals import read_agenda
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class Books:
         indices, _ = read_indices(self.declarations)
         leases, _ = read_leases(self.declarations, self.federation, indices)
         return leases
+
+    @cached_property
+    def agenda(self) -> Agenda:
+        """The rounds and the proposals on their ballots."""
+        agenda, _ = read_agenda(self.declarations, self.federation)
+        return agenda
 
     @property
     def last_date(self) -> datetime.date:

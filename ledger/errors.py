@@ -39,6 +39,14 @@ class ConfigError(NamedTuple):
     entry: Any
 
 
+class RoundError(NamedTuple):
+    """A proposal or round that cannot be put to the members."""
+
+    source: data.Meta
+    message: str
+    entry: Any
+
+
 class BankFormatError(NamedTuple):
     """A ``custom "bank-csv"`` layout that cannot be used to read statements."""
 

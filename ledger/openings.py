@@ -14,19 +14,36 @@ rent receivable.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from beancount.core import data
 
 from ledger.federation import Federation
+from ledger.proposals import Proposal
 
 #: The ``filename`` of the generated ``open`` directives.
 OPEN_SOURCE = "<coopfund:chart>"
 
 
-def open_entries(federation: Federation, already_open: set[str]) -> list[data.Open]:
-    """The ``open`` directives the declarations imply and the ledger lacks."""
+def open_entries(
+    federation: Federation, already_open: set[str], proposals: Iterable[Proposal] = ()
+) -> list[data.Open]:
+    """The ``open`` directives the declarations imply and the ledger lacks.
+
+    A proposal's commitment envelope and its disbursement account open on the day
+    it is declared, so a round can commit money to it and a treasurer pay it out.
+    """
     opens: list[data.Open] = []
+    entities = {entity.id: entity for entity in federation.entities()}
+    for proposal in proposals:
+        entity = entities[proposal.scope]
+        chart = entity.accounts
+        for account in (
+            chart.committed(proposal.id),
+            chart.disbursed(proposal.id, proposal.instrument),
+        ):
+            opens.append(_open(account, proposal.declared, entity.currency, {}))
     for entity in federation.entities():
         chart = entity.accounts
         for account in chart.fund_accounts():

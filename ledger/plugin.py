@@ -60,6 +60,7 @@ from ledger.indexation import read_indices
 from ledger.lease import read_leases
 from ledger.openings import open_entries
 from ledger.payers import read_payers
+from ledger.proposals import read_agenda
 from ledger.rent import rent_entries
 from ledger.schedule import charges
 
@@ -111,8 +112,16 @@ def _run(
     leases, lease_errors = read_leases(customs, federation, indices)
     _, payer_errors = read_payers(customs, federation)
     _, layout_errors = read_layouts(customs)
+    agenda, round_errors = read_agenda(customs, federation)
     errors.extend(
-        [*federation_errors, *index_errors, *lease_errors, *payer_errors, *layout_errors]
+        [
+            *federation_errors,
+            *index_errors,
+            *lease_errors,
+            *payer_errors,
+            *layout_errors,
+            *round_errors,
+        ]
     )
 
     until = settings.as_of or (entries[-1].date if entries else datetime.date.min)
@@ -123,7 +132,8 @@ def _run(
         all_charges.extend(lease_charges)
         errors.extend(LeaseError(lease.source, problem, None) for problem in problems)
 
-    new_entries: list[data.Directive] = [*open_entries(federation, already_open)]
+    proposals = agenda.proposals.values()
+    new_entries: list[data.Directive] = [*open_entries(federation, already_open, proposals)]
     new_entries.extend(rent_entries(all_charges, federation, entries))
     return entries + new_entries, errors
 

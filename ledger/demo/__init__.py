@@ -44,6 +44,7 @@ CONFIG = [CoopfundImporter(Path(__file__).with_name("main.beancount"))]
 _HEADERS = {
     "federation": "; Who is in the federation. Ids become parts of account names.",
     "leases": "; Index values, leases and what happened to them since.",
+    "rounds": "; Rounds of voting, each followed by the proposals on its ballot.",
 }
 
 

@@ -18,9 +18,11 @@ from beancount.core import data
 from beancount.parser import printer
 from beancount.parser.grammar import ValueType
 
+from ledger.demo.spec import CandidateSpec
 from ledger.demo.spec import CollectiveSpec
 from ledger.demo.spec import FederationSpec
 from ledger.demo.spec import LeaseSpec
+from ledger.demo.spec import RoundSpec
 from ledger.demo.statements import CSV_BANK
 from ledger.demo.statements import CSV_LAYOUT
 
@@ -144,3 +146,50 @@ def header_text(spec: FederationSpec, as_of: datetime.date) -> str:
         f'option "operating_currency" "{spec.currency}"\n'
         f"plugin \"ledger.plugin\" \"{{'as_of': '{as_of}'}}\"\n"
     )
+
+
+def round_entries(spec: FederationSpec) -> list[data.Directive]:
+    """Each round, followed by the proposals on its ballot."""
+    entries: list[data.Directive] = []
+    for voting in spec.rounds:
+        entries.append(_round(voting, spec.currency))
+        for candidate in spec.candidates:
+            if candidate.round == voting.id:
+                entries.append(_candidate(candidate, voting.opens, spec.currency))
+    return entries
+
+
+def _round(voting: RoundSpec, currency: str) -> data.Custom:
+    budget: object = "available"
+    if voting.budget is not None:
+        budget = amount_lib.Amount(voting.budget, currency)
+    meta: dict[str, object] = {
+        "scope": voting.scope,
+        "closes": voting.closes,
+        "cutoff": voting.cutoff,
+        "max-ranks": Decimal(voting.max_ranks),
+        "points": voting.points,
+        "budget": budget,
+        "rule": voting.rule,
+        "quorum": voting.quorum,
+        "conflict": voting.conflict,
+    }
+    return _custom(voting.opens, "round", [voting.id], meta)
+
+
+def _candidate(candidate: CandidateSpec, day: datetime.date, currency: str) -> data.Custom:
+    meta: dict[str, object] = {
+        "title": candidate.title,
+        "cost": amount_lib.Amount(candidate.cost, currency),
+    }
+    if candidate.minimum is not None:
+        meta["minimum"] = amount_lib.Amount(candidate.minimum, currency)
+    meta |= {
+        "scope": candidate.scope,
+        "round": candidate.round,
+        "instrument": candidate.instrument,
+        "collective": candidate.collective,
+        "category": candidate.category,
+        "description": candidate.description,
+    }
+    return _custom(day, "proposal", [candidate.id], meta)

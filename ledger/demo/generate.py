@@ -26,6 +26,7 @@ from ledger.demo.declarations import federation_entries
 from ledger.demo.declarations import header_text
 from ledger.demo.declarations import lease_entries
 from ledger.demo.declarations import render
+from ledger.demo.declarations import round_entries
 from ledger.demo.funds import FundBuilder
 from ledger.demo.spec import FederationSpec
 from ledger.demo.statements import Statement
@@ -55,6 +56,7 @@ def generate(spec: FederationSpec) -> Books:
     declarations = {
         "federation": [*federation_entries(spec), *bank_entries(spec)],
         "leases": lease_entries(spec),
+        "rounds": round_entries(spec),
     }
     federation, charges = _charges(spec, declarations, as_of)
     builder = FundBuilder(spec, federation, as_of)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from ledger.demo.spec import CandidateSpec
 from ledger.demo.spec import CollectiveSpec
 from ledger.demo.spec import CoopSpec
 from ledger.demo.spec import FederationSpec
 from ledger.demo.spec import LeaseSpec
 from ledger.demo.spec import PayerHabits
 from ledger.demo.spec import ProposalSpec
+from ledger.demo.spec import RoundSpec
 from ledger.demo.spec import iban
 
 D = Decimal
@@ -399,6 +401,167 @@ PROPOSALS = (
     ),
 )
 
+_VOTING = {
+    "opens": day(2026, 11, 16),
+    "closes": day(2026, 12, 13),
+    "cutoff": day(2026, 10, 31),
+}
+
+ROUNDS = (
+    RoundSpec(
+        "R2026-CEN",
+        "Central",
+        **_VOTING,
+        max_ranks=3,
+        points="borda",
+        budget=None,
+        rule="utilitarian",
+        quorum="5%",
+        conflict="report",
+    ),
+    RoundSpec(
+        "R2026-NORTH",
+        "North",
+        **_VOTING,
+        max_ranks=5,
+        points="fixed:5,4,3,2,1",
+        budget=D("200000.00"),
+        rule="mes",
+        quorum="5%",
+        conflict="exclude",
+    ),
+)
+
+CANDIDATES = (
+    CandidateSpec(
+        "P26-C1",
+        "R2026-CEN",
+        "Central",
+        "Heat pumps for the Wash House",
+        D("45000.00"),
+        "loan",
+        "energy",
+        "Replace the gas boilers; the laundry repays from the saved gas bill.",
+        collective="Laundry",
+    ),
+    CandidateSpec(
+        "P26-C2",
+        "R2026-CEN",
+        "Central",
+        "A bigger kitchen for the Commons Café",
+        D("28000.00"),
+        "loan",
+        "workplace",
+        "Second cooking line so the café can serve the lunch crowd.",
+        collective="Cafe",
+    ),
+    CandidateSpec(
+        "P26-C3",
+        "R2026-CEN",
+        "Central",
+        "Coding club for members' children",
+        D("18000.00"),
+        "grant",
+        "education",
+        "Two years of Saturday sessions run by the software co-op.",
+        collective="Software",
+    ),
+    CandidateSpec(
+        "P26-C4",
+        "R2026-CEN",
+        "Central",
+        "Shared cargo bikes for deliveries",
+        D("12500.00"),
+        "grant",
+        "transport",
+        "Five cargo bikes any collective of the co-op can book.",
+    ),
+    CandidateSpec(
+        "P26-C5",
+        "R2026-CEN",
+        "Central",
+        "Solar carport at the Exchange Building",
+        D("60000.00"),
+        "equity",
+        "energy",
+        "A stake in the community energy co-op that builds and runs it.",
+        minimum=D("40000.00"),
+    ),
+    CandidateSpec(
+        "P26-C6",
+        "R2026-CEN",
+        "Central",
+        "Food bank partnership",
+        D("8000.00"),
+        "grant",
+        "community",
+        "Fresh produce for the district food bank for a year.",
+    ),
+    CandidateSpec(
+        "P26-R1",
+        "R2026-NORTH",
+        "North",
+        "Start-up fund for new collectives",
+        D("90000.00"),
+        "loan",
+        "development",
+        "Revolving loans of up to 15,000 to collectives in their first year.",
+    ),
+    CandidateSpec(
+        "P26-R2",
+        "R2026-NORTH",
+        "North",
+        "Regional bakery supply warehouse",
+        D("70000.00"),
+        "equity",
+        "workplace",
+        "A shared cold store and flour silo serving the region's bakeries.",
+        collective="Bakery",
+    ),
+    CandidateSpec(
+        "P26-R3",
+        "R2026-NORTH",
+        "North",
+        "Worker-owner training programme",
+        D("35000.00"),
+        "grant",
+        "education",
+        "Governance and bookkeeping courses for members of every collective.",
+    ),
+    CandidateSpec(
+        "P26-R4",
+        "R2026-NORTH",
+        "North",
+        "Retrofit fund for old workplaces",
+        D("80000.00"),
+        "loan",
+        "energy",
+        "Insulation and heating loans for the federation's oldest buildings.",
+        minimum=D("50000.00"),
+    ),
+    CandidateSpec(
+        "P26-R5",
+        "R2026-NORTH",
+        "North",
+        "Harbour net-loft restoration",
+        D("25000.00"),
+        "grant",
+        "heritage",
+        "Restore the listed net loft the Net Menders work in.",
+        collective="Netmenders",
+    ),
+    CandidateSpec(
+        "P26-R6",
+        "R2026-NORTH",
+        "North",
+        "Legal aid for collectives",
+        D("15000.00"),
+        "grant",
+        "community",
+        "A retained co-operative lawyer for contracts and disputes.",
+    ),
+)
+
 NORTHERN = FederationSpec(
     title="Northern Federation",
     region="North",
@@ -412,6 +575,8 @@ NORTHERN = FederationSpec(
     leases=LEASES,
     proposals=PROPOSALS,
     payers=((day(2025, 6, 1), "Bicycles", iban(_OTHER_BANK, 2003)),),
+    rounds=ROUNDS,
+    candidates=CANDIDATES,
     index="CPI",
     index_values=_cpi(),
     start=day(2023, 11, 1),

@@ -105,6 +105,40 @@ class ProposalSpec:
 
 
 @dataclass(frozen=True)
+class RoundSpec:
+    """A round of voting, written as a ``custom "round"`` directive."""
+
+    id: str
+    scope: str
+    opens: datetime.date
+    closes: datetime.date
+    cutoff: datetime.date
+    max_ranks: int
+    points: str
+    #: None: what the fund has available when the round closes.
+    budget: Decimal | None
+    rule: str
+    quorum: str
+    conflict: str
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    """A proposal on a round's ballot, written as a ``custom "proposal"`` directive."""
+
+    id: str
+    round: str
+    scope: str
+    title: str
+    cost: Decimal
+    instrument: str
+    category: str
+    description: str
+    collective: str = ""
+    minimum: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class FederationSpec:
     """Everything needed to write a federation's ledger and statements."""
 
@@ -122,6 +156,9 @@ class FederationSpec:
     #: Extra accounts collectives pay from, declared as ``custom "payer"``:
     #: (from, collective, IBAN).
     payers: tuple[tuple[datetime.date, str, str], ...]
+    #: Rounds of voting and the proposals on their ballots.
+    rounds: tuple[RoundSpec, ...]
+    candidates: tuple[CandidateSpec, ...]
     index: str
     index_values: tuple[tuple[datetime.date, Decimal], ...]
     #: First day of the books.

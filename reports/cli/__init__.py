@@ -7,6 +7,8 @@ import click
 from reports.cli.demo import demo
 from reports.cli.fund import fund
 from reports.cli.rent import rent
+from reports.cli.round import members
+from reports.cli.round import round_
 from reports.cli.serve import serve
 
 
@@ -23,4 +25,6 @@ def main() -> None:
 main.add_command(demo)
 main.add_command(fund)
 main.add_command(rent)
+main.add_command(members)
+main.add_command(round_)
 main.add_command(serve)

@@ -1,0 +1,250 @@
+"""A member's ballot: who may cast one, what a valid ranking is, and keeping it.
+
+A ballot ranks proposals of one round, best first. It is refused, with every
+reason given and nothing stored, when the round is not open that day, the member
+is not in the register, not in the round's electorate (another co-op's member;
+joined after the cut-off; left), when it ranks a proposal not on the ballot, one
+proposal twice, more proposals than the round allows, none at all, or (under the
+"exclude" conflict policy) a proposal of the voter's own collective.
+
+A member may vote again until the round closes: the new ballot is the one that
+counts, and the earlier ones stay in the database as history.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import secrets
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from allocation.register import Member
+from allocation.store import transaction
+from ledger.books import Books
+from ledger.proposals import Proposal
+from ledger.proposals import Round
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A stored ballot; ``receipt`` is the secret that lets its voter look it up."""
+
+    round: str
+    member_id: str
+    ranking: tuple[str, ...]
+    source: str
+    submitted: datetime.datetime
+    receipt: str
+    current: bool
+
+
+class BallotRefused(ValueError):
+    """A ballot that cannot be accepted; ``problems`` says every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class UnknownRound(ValueError):
+    """No round of that id is declared; the message lists the ones that are."""
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One round as the ballot box sees it: its ballot, its electorate, the register."""
+
+    round: Round
+    proposals: tuple[Proposal, ...]
+    #: The co-ops whose members vote: the round's co-op, or every co-op of its region.
+    coops: frozenset[str]
+    members: dict[str, Member]
+
+    @staticmethod
+    def of(books: Books, round_id: str, members: dict[str, Member]) -> Poll:
+        """The poll of ``round_id`` as the ledger declares it."""
+        agenda = books.agenda
+        voting = agenda.rounds.get(round_id)
+        if voting is None:
+            known = ", ".join(sorted(agenda.rounds)) or "none"
+            raise UnknownRound(f'no round "{round_id}" is declared (rounds: {known})')
+        federation = books.federation
+        if voting.scope in federation.coops:
+            coops = frozenset({voting.scope})
+        else:
+            coops = frozenset(
+                c.id for c in federation.coops.values() if c.region == voting.scope
+            )
+        return Poll(voting, tuple(agenda.ballot(round_id)), coops, members)
+
+    def electorate(self) -> list[Member]:
+        """The members of record on the cut-off, in the round's co-ops."""
+        cutoff = self.round.cutoff
+        return [
+            m
+            for m in self.members.values()
+            if m.coop in self.coops and m.of_record_on(cutoff)
+        ]
+
+    def problems(
+        self, member_id: str, ranking: Sequence[str], day: datetime.date
+    ) -> list[str]:
+        """Every reason to refuse this ballot on ``day``; empty if none."""
+        voting = self.round
+        problems: list[str] = []
+        if not voting.is_open_on(day):
+            problems.append(
+                f"round {voting.id} is not open on {day}: voting runs from {voting.opens} "
+                f"to {voting.closes}"
+            )
+        member = self.members.get(member_id)
+        problems += self._voter_problems(member_id, member, day)
+        on_ballot = {proposal.id: proposal for proposal in self.proposals}
+        if not ranking:
+            problems.append("the ballot ranks no proposal: rank at least one")
+        unknown = [p for p in ranking if p not in on_ballot]
+        if unknown:
+            problems.append(f"{', '.join(unknown)} not on the ballot of round {voting.id}")
+        twice = sorted(p for p, n in Counter(ranking).items() if n > 1)
+        if twice:
+            problems.append(f"{', '.join(twice)} ranked more than once")
+        if len(ranking) > voting.max_ranks:
+            problems.append(
+                f"{len(ranking)} proposals ranked; round {voting.id} allows at most "
+                f"{voting.max_ranks}"
+            )
+        own = own_collective_proposals(member, ranking, on_ballot)
+        if own and voting.conflict == "exclude":
+            problems.append(
+                f"members of collective {member.collective if member else ''} may not "
+                f"rank its own proposal {', '.join(own)} in this round"
+            )
+        return problems
+
+    def _voter_problems(
+        self, member_id: str, member: Member | None, day: datetime.date
+    ) -> list[str]:
+        voting = self.round
+        if member is None:
+            return [f"member {member_id} is not in the register"]
+        if member.coop not in self.coops:
+            return [
+                f"member {member.id} belongs to {member.coop}, "
+                f"which does not vote in {voting.id}"
+            ]
+        if member.joined > voting.cutoff:
+            return [
+                f"member {member.id} joined on {member.joined}, after the cut-off "
+                f"{voting.cutoff}: only members of record that day vote"
+            ]
+        if member.left is not None and member.left <= max(day, voting.cutoff):
+            return [f"member {member.id} left on {member.left}"]
+        return []
+
+    def cast(
+        self,
+        connection: sqlite3.Connection,
+        member_id: str,
+        ranking: Sequence[str],
+        now: datetime.datetime,
+        source: str = "web",
+    ) -> Ballot:
+        """Check and store one ballot; BallotRefused says why not."""
+        problems = self.problems(member_id, ranking, now.date())
+        if problems:
+            raise BallotRefused(problems)
+        (ballot,) = record(connection, self.round.id, [(member_id, ranking)], source, now)
+        return ballot
+
+
+def own_collective_proposals(
+    member: Member | None, ranking: Sequence[str], on_ballot: dict[str, Proposal]
+) -> list[str]:
+    """The ranked proposals sponsored by the voter's own collective."""
+    if member is None or member.collective is None:
+        return []
+    return [
+        p
+        for p in ranking
+        if p in on_ballot and on_ballot[p].collective == member.collective
+    ]
+
+
+def record(
+    connection: sqlite3.Connection,
+    round_id: str,
+    votes: Sequence[tuple[str, Sequence[str]]],
+    source: str,
+    now: datetime.datetime,
+) -> list[Ballot]:
+    """Store checked ballots, (member id, ranking) each, as their members' current ones.
+
+    All in one transaction: either every ballot is stored, or none is.
+    """
+    ballots = [
+        Ballot(
+            round_id, member, tuple(ranking), source, now, secrets.token_urlsafe(12), True
+        )
+        for member, ranking in votes
+    ]
+    with transaction(connection):
+        for ballot in ballots:
+            connection.execute(
+                "UPDATE ballots SET current = 0 "
+                "WHERE round = ? AND member_id = ? AND current = 1",
+                (round_id, ballot.member_id),
+            )
+            connection.execute(
+                "INSERT INTO ballots "
+                "(round, member_id, ranking, source, submitted, receipt) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    round_id,
+                    ballot.member_id,
+                    json.dumps(list(ballot.ranking)),
+                    source,
+                    now.isoformat(),
+                    ballot.receipt,
+                ),
+            )
+    return ballots
+
+
+def _ballot(row: sqlite3.Row) -> Ballot:
+    return Ballot(
+        row["round"],
+        row["member_id"],
+        tuple(json.loads(row["ranking"])),
+        row["source"],
+        datetime.datetime.fromisoformat(row["submitted"]),
+        row["receipt"],
+        bool(row["current"]),
+    )
+
+
+def current_ballots(connection: sqlite3.Connection, round_id: str) -> list[Ballot]:
+    """The ballot that counts for each member who voted in the round."""
+    rows = connection.execute(
+        "SELECT * FROM ballots WHERE round = ? AND current = 1 ORDER BY id", (round_id,)
+    )
+    return [_ballot(row) for row in rows]
+
+
+def by_receipt(connection: sqlite3.Connection, receipt: str) -> Ballot | None:
+    """The ballot a receipt was given for, if any."""
+    row = connection.execute(
+        "SELECT * FROM ballots WHERE receipt = ?", (receipt,)
+    ).fetchone()
+    return _ballot(row) if row else None
+
+
+def history(connection: sqlite3.Connection, round_id: str, member_id: str) -> list[Ballot]:
+    """Every ballot a member cast in a round, oldest first."""
+    rows = connection.execute(
+        "SELECT * FROM ballots WHERE round = ? AND member_id = ? ORDER BY id",
+        (round_id, member_id),
+    )
+    return [_ballot(row) for row in rows]
