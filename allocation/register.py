@@ -97,7 +97,11 @@ def _member(row: dict[str, str], federation: Federation) -> Member:
         raise ValueError(f'class "{kind}" must be "consumer" or "worker"')
     collective = (row["collective"] or "").strip() or None
     if kind == "worker":
-        declared = federation.collectives.get(collective or "")
+        if collective is None:
+            raise ValueError(
+                f"worker {ident} names no collective: say which one they work in"
+            )
+        declared = federation.collectives.get(collective)
         if declared is None:
             raise ValueError(
                 f'worker {ident} names collective "{collective}", which is not declared'

@@ -1,0 +1,230 @@
+"""The member register, ballot codes, ballot checks, paper ballots and turnout."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from allocation.ballots import BallotRefused
+from allocation.ballots import Poll
+from allocation.ballots import current_ballots
+from allocation.ballots import history
+from allocation.codes import code_hash
+from allocation.codes import issue
+from allocation.codes import member_for
+from allocation.paper import PaperRefused
+from allocation.paper import import_paper
+from allocation.register import RegisterError
+from allocation.register import load_members
+from allocation.register import read_register
+from allocation.register import save_members
+from allocation.store import open_store
+from allocation.turnout import turnout
+from ledger.books import Books
+from ledger.books import load_books
+
+LEDGER = """\
+option "operating_currency" "EUR"
+plugin "ledger.plugin"
+2026-01-01 custom "region" "North"
+2026-01-01 custom "coop" "Riverside"
+  region: "North"
+2026-01-01 custom "coop" "Hillside"
+  region: "North"
+2026-01-01 custom "collective" "Bakery"
+  coop: "Riverside"
+2026-11-01 custom "round" "R1"
+  scope: "Riverside"
+  closes: 2026-11-30
+  cutoff: 2026-10-15
+  max-ranks: 2
+  quorum: "50%"
+  conflict: "exclude"
+2026-11-01 custom "proposal" "P1"
+  title: "Oven"
+  cost: 12000.00 EUR
+  scope: "Riverside"
+  round: "R1"
+  collective: "Bakery"
+2026-11-01 custom "proposal" "P2"
+  title: "Bikes"
+  cost: 5000.00 EUR
+  scope: "Riverside"
+  round: "R1"
+2026-11-01 custom "proposal" "P3"
+  title: "Library"
+  cost: 7000.00 EUR
+  scope: "Riverside"
+  round: "R1"
+"""
+
+REGISTER = """\
+member_id,coop,class,collective,joined,left
+M1,Riverside,consumer,,2020-05-01,
+M2,Riverside,worker,Bakery,2021-03-01,
+M3,Riverside,consumer,,2026-10-20,
+M4,Riverside,consumer,,2019-01-01,2026-11-10
+M5,Hillside,consumer,,2018-01-01,
+"""
+
+VOTING_DAY = datetime.datetime(2026, 11, 5, 12, 0)
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Books:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(LEDGER, encoding="utf-8")
+    loaded = load_books(ledger)
+    assert not loaded.errors
+    return loaded
+
+
+@pytest.fixture
+def connection(books: Books, tmp_path: Path) -> sqlite3.Connection:
+    register = tmp_path / "members.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    connection = open_store(tmp_path / "coopfund.sqlite")
+    save_members(connection, read_register(register, books.federation))
+    return connection
+
+
+@pytest.fixture
+def poll(books: Books, connection: sqlite3.Connection) -> Poll:
+    return Poll.of(books, "R1", load_members(connection))
+
+
+def test_a_bad_register_lists_every_bad_row_and_imports_nothing(
+    books: Books, tmp_path: Path
+) -> None:
+    register = tmp_path / "bad.csv"
+    register.write_text(
+        REGISTER
+        + "M6,Riverside,volunteer,,2020-01-01,\n"
+        + "M7,Riverside,worker,,2020-01-01,\n"
+        + "M8,Lakeside,consumer,,2020-01-01,\n"
+        + "M1,Riverside,consumer,,2020-01-01,\n"
+        + "M9,Riverside,consumer,,1 May 2020,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegisterError) as refused:
+        read_register(register, books.federation)
+    assert refused.value.problems == [
+        f'{register}:7: class "volunteer" must be "consumer" or "worker"',
+        f"{register}:8: worker M7 names no collective: say which one they work in",
+        f'{register}:9: co-op "Lakeside" is not declared in the ledger',
+        f"{register}:10: member M1 is on line 2 too",
+        f'{register}:11: joined "1 May 2020" is not a date like 2024-03-01',
+    ]
+
+
+def test_the_electorate_is_the_members_of_record_on_the_cutoff(poll: Poll) -> None:
+    assert sorted(m.id for m in poll.electorate()) == ["M1", "M2", "M4"]
+
+
+def test_codes_are_stored_as_hashes_and_issued_once(
+    poll: Poll, connection: sqlite3.Connection
+) -> None:
+    new = issue(connection, "R1", poll.electorate(), VOTING_DAY.date())
+    issued = {member.id: code for member, code in new}
+    assert set(issued) == {"M1", "M2", "M4"}
+    stored = {row["code_hash"] for row in connection.execute("SELECT code_hash FROM codes")}
+    assert issued["M1"] not in stored and code_hash("R1", issued["M1"]) in stored
+    sloppy = issued["M2"].lower().replace("-", " ")
+    assert member_for(connection, "R1", sloppy) == "M2"
+    assert member_for(connection, "R1", "AAAA-BBBB-CCCC") is None
+    assert member_for(connection, "R2", issued["M2"]) is None, "codes belong to one round"
+    assert issue(connection, "R1", poll.electorate(), VOTING_DAY.date()) == []
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("M3", ["P2"], VOTING_DAY, "M3 joined on 2026-10-20, after the cut-off 2026-10-15"),
+        ("M4", ["P2"], datetime.datetime(2026, 11, 12), "member M4 left on 2026-11-10"),
+        ("M5", ["P2"], VOTING_DAY, "M5 belongs to Hillside, which does not vote in R1"),
+        ("M9", ["P2"], VOTING_DAY, "member M9 is not in the register"),
+        ("M1", ["P2", "P7"], VOTING_DAY, "P7 not on the ballot of round R1"),
+        ("M1", ["P2", "P2"], VOTING_DAY, "P2 ranked more than once"),
+        (
+            "M1",
+            ["P1", "P2", "P3"],
+            VOTING_DAY,
+            "3 proposals ranked; round R1 allows at most 2",
+        ),
+        ("M1", [], VOTING_DAY, "the ballot ranks no proposal"),
+        (
+            "M1",
+            ["P2"],
+            datetime.datetime(2026, 12, 1),
+            "round R1 is not open on 2026-12-01",
+        ),
+        (
+            "M2",
+            ["P1"],
+            VOTING_DAY,
+            "members of collective Bakery may not rank its own proposal P1",
+        ),
+    ],
+)
+def test_each_invalid_ballot_is_refused_with_its_reason_and_nothing_stored(
+    poll: Poll,
+    connection: sqlite3.Connection,
+    case: tuple[str, list[str], datetime.datetime, str],
+) -> None:
+    member, ranking, day, message = case
+    with pytest.raises(BallotRefused) as refused:
+        poll.cast(connection, member, ranking, day)
+    assert any(message in problem for problem in refused.value.problems), refused.value
+    assert connection.execute("SELECT count(*) FROM ballots").fetchone()[0] == 0
+
+
+def test_a_new_ballot_replaces_the_old_which_stays_in_the_history(
+    poll: Poll, connection: sqlite3.Connection
+) -> None:
+    first = poll.cast(connection, "M1", ["P2", "P3"], VOTING_DAY)
+    second = poll.cast(connection, "M1", ["P3"], VOTING_DAY + datetime.timedelta(days=1))
+    assert first.receipt != second.receipt
+    assert [(b.ranking, b.current) for b in history(connection, "R1", "M1")] == [
+        (("P2", "P3"), False),
+        (("P3",), True),
+    ]
+    assert [b.ranking for b in current_ballots(connection, "R1")] == [("P3",)]
+
+
+def test_paper_ballots_are_all_stored_or_none(
+    poll: Poll, connection: sqlite3.Connection, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "member_id,rank_1,rank_2,date\nM1,P2,P3,2026-11-03\nM3,P2,,2026-11-03\nM1,P3,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PaperRefused) as refused:
+        import_paper(connection, bad, poll, VOTING_DAY)
+    assert f"{bad}:3: member M3 joined on 2026-10-20" in str(refused.value)
+    assert f"{bad}:4: member M1 already has a ballot on line 2 of this file" in str(
+        refused.value
+    )
+    assert connection.execute("SELECT count(*) FROM ballots").fetchone()[0] == 0
+    good = tmp_path / "good.csv"
+    good.write_text("member_id,rank_1,rank_2\nM1,P2,P3\nM4,P3,\n", encoding="utf-8")
+    stored = import_paper(connection, good, poll, VOTING_DAY)
+    assert [(b.member_id, b.ranking, b.source) for b in stored] == [
+        ("M1", ("P2", "P3"), "paper"),
+        ("M4", ("P3",), "paper"),
+    ]
+
+
+def test_turnout_counts_current_ballots_against_the_electorate_and_quorum(
+    books: Books, poll: Poll, connection: sqlite3.Connection
+) -> None:
+    poll.cast(connection, "M1", ["P2"], VOTING_DAY)
+    poll.cast(connection, "M1", ["P3"], VOTING_DAY)
+    report = turnout(connection, poll)
+    assert (report.total.eligible, report.total.voted, report.quorum) == (3, 1, 2)
+    assert not report.quorum_met
+    poll.cast(connection, "M4", ["P2"], VOTING_DAY)
+    assert turnout(connection, poll).quorum_met
