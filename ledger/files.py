@@ -103,6 +103,11 @@ def replace_checked(
                 f"the ledger would not check, so nothing was written:\n{shown}"
             )
     for path, text in new.items():
-        staged = path.with_name(f".{path.name}.coopfund-new")
-        staged.write_text(text, encoding="utf-8")
-        staged.replace(path)
+        write_atomically(path, text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename: readers see the old or the new."""
+    staged = path.with_name(f".{path.name}.coopfund-new")
+    staged.write_text(text, encoding="utf-8")
+    staged.replace(path)

@@ -205,3 +205,18 @@ class _Classifier:
                 None,
             )
         return self._cache[account]
+
+
+def available_on(
+    entries: Sequence[data.Directive],
+    federation: Federation,
+    entity_id: str,
+    day: datetime.date,
+) -> Decimal:
+    """What the fund of ``entity_id`` may allocate at the end of ``day``.
+
+    This is the budget of a round that spends "what the fund has available at
+    close": the Unallocated envelope less unplaced money, never a typed number.
+    """
+    report = fund_report(entries, federation, day)
+    return next(p.available for p in report.positions if p.entity.id == entity_id)

@@ -15,16 +15,22 @@ from allocation.ballots import history
 from allocation.codes import code_hash
 from allocation.codes import issue
 from allocation.codes import member_for
+from allocation.pabulib import read_pb
+from allocation.pabulib import write_pb
 from allocation.paper import PaperRefused
 from allocation.paper import import_paper
 from allocation.register import RegisterError
 from allocation.register import load_members
 from allocation.register import read_register
 from allocation.register import save_members
+from allocation.round_export import RoundStillOpen
+from allocation.round_export import published_voter_id
+from allocation.round_export import round_election
 from allocation.store import open_store
 from allocation.turnout import turnout
 from ledger.books import Books
 from ledger.books import load_books
+from tests.test_pabulib import assert_same_election
 
 LEDGER = """\
 option "operating_currency" "EUR"
@@ -228,3 +234,31 @@ def test_turnout_counts_current_ballots_against_the_electorate_and_quorum(
     assert not report.quorum_met
     poll.cast(connection, "M4", ["P2"], VOTING_DAY)
     assert turnout(connection, poll).quorum_met
+
+
+def test_a_closed_round_is_published_with_current_ballots_under_anonymous_ids(
+    books: Books, poll: Poll, connection: sqlite3.Connection, tmp_path: Path
+) -> None:
+    changed = poll.cast(connection, "M1", ["P2", "P3"], VOTING_DAY)
+    m1 = poll.cast(connection, "M1", ["P3"], VOTING_DAY)
+    m2 = poll.cast(connection, "M2", ["P2"], VOTING_DAY)
+    m4 = poll.cast(connection, "M4", ["P3", "P2"], VOTING_DAY)
+    with pytest.raises(RoundStillOpen, match="export it from 2026-12-01 on"):
+        round_election(books, poll, connection, datetime.date(2026, 11, 30))
+    contest = round_election(books, poll, connection, datetime.date(2026, 12, 1))
+    counted = {published_voter_id(b): b.ranking for b in (m1, m2, m4)}
+    assert contest.ballots() == counted
+    assert list(contest.voters.index) == sorted(counted), "ordered by id, not by time"
+    assert published_voter_id(changed) not in counted
+    assert not {"M1", "M2", "M4"} & set(contest.voters.index)
+    assert contest.voters["coop"].unique().tolist() == ["Riverside"]
+    assert contest.projects[["votes", "score"]].to_dict("index") == {
+        "P1": {"votes": "0", "score": "0"},
+        "P2": {"votes": "2", "score": "2"},
+        "P3": {"votes": "2", "score": "3"},
+    }
+    assert contest.meta["scoring_fn"] == "borda"
+    assert contest.meta["max_length"] == "2"
+    published = tmp_path / "R1.pb"
+    write_pb(contest, published)
+    assert_same_election(read_pb(published), contest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 from pathlib import Path
 
 import click
@@ -13,12 +14,15 @@ import pandas as pd
 from allocation.ballots import Poll
 from allocation.ballots import UnknownRound
 from allocation.codes import issue
+from allocation.pabulib import write_pb
 from allocation.paper import PaperRefused
 from allocation.paper import import_paper
 from allocation.register import RegisterError
 from allocation.register import load_members
 from allocation.register import read_register
 from allocation.register import save_members
+from allocation.round_export import RoundStillOpen
+from allocation.round_export import round_election
 from allocation.store import open_store
 from allocation.store import store_path
 from allocation.turnout import turnout
@@ -98,7 +102,7 @@ def import_members(ledger: str, register: Path) -> None:
 
 @click.group("round")
 def round_() -> None:
-    """Rounds of voting: ballot codes, paper ballots, turnout."""
+    """Rounds of voting: ballot codes, paper ballots, turnout, the published count."""
 
 
 @round_.command()
@@ -202,3 +206,38 @@ def turnout_(ledger: str, round_id: str, fmt: str) -> None:
         met = "met" if report.quorum_met else "NOT met: the result is advisory"
         click.echo(f"Round {round_id}: quorum {report.quorum} ballots, {met}\n")
     click.echo(render(pd.DataFrame(rows), fmt, headings, about))
+
+
+@round_.command("export-pb")
+@ledger_argument
+@click.argument("round_id", metavar="ROUND")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the file [default: rounds/ROUND.pb beside the ledger].",
+)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Export as of this day.")
+def export_pb(
+    ledger: str, round_id: str, out: Path | None, as_of: datetime.datetime | None
+) -> None:
+    """Write the closed ROUND as a Pabulib file anyone can recount.
+
+    Voters appear under anonymous ids; the points rule, the budget and the round's
+    dates are in the file's META section. The SHA-256 printed identifies the file.
+    """
+    books, poll = _poll(ledger, round_id)
+    connection = open_store(store_path(Path(ledger)))
+    try:
+        contest = round_election(books, poll, connection, _today(as_of).date())
+    except RoundStillOpen as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        connection.close()
+    target = out or Path(ledger).resolve().parent / "rounds" / f"{round_id}.pb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_pb(contest, target)
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    click.echo(
+        f"{len(contest.voters)} ballots on {len(contest.projects)} proposals of "
+        f"{round_id} written to {target}\nsha256 {digest}"
+    )

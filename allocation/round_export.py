@@ -1,0 +1,157 @@
+"""A closed round as an :class:`~allocation.election.Election`: what is counted, and
+what is published as a Pabulib file so anyone can recount it.
+
+Only a closed round is exported: while members may still vote, a file would be a
+leak of the running count and not the final one. The ballots are the current ones
+of the members of the round's electorate; earlier ballots of members who changed
+their minds stay in the database's history and do not count.
+
+Voters are anonymised: a voter's id in the file is the first 16 hex digits of the
+SHA-256 of ``ROUND:RECEIPT``, where the receipt is the secret the member got when
+voting. Nobody can tell from the file who voted how, but a member holding their
+receipt can compute their id (the ballot site shows it) and check that their
+ballot is in the published count as they cast it. Voters are listed in the order
+of these ids, which says nothing about when anyone voted.
+
+The budget is the round's: a fixed amount, or what the fund had available at the
+end of the closing day, read from the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import sqlite3
+from dataclasses import replace
+from decimal import Decimal
+
+import pandas as pd
+
+from allocation.ballots import Ballot
+from allocation.ballots import Poll
+from allocation.ballots import current_ballots
+from allocation.election import Election
+from allocation.election import election
+from allocation.election import format_number
+from allocation.scores import tally
+from ledger.books import Books
+from ledger.fund import available_on
+from ledger.proposals import Round
+
+#: Our rules by the names Pabulib's ``rule`` field uses, where it has one.
+PABULIB_RULES = {
+    "greedy": "greedy",
+    "mes": "equalshares/add1",
+    "utilitarian": "utilitarian",
+}
+#: How Pabulib files name the ways of voting.
+VOTING_METHODS = {"web": "internet", "paper": "paper"}
+
+
+class RoundStillOpen(ValueError):
+    """The round has not closed yet on the day of the export."""
+
+
+def published_voter_id(ballot: Ballot) -> str:
+    """The anonymous id under which ``ballot`` appears in the round's Pabulib file."""
+    digest = hashlib.sha256(f"{ballot.round}:{ballot.receipt}".encode()).hexdigest()
+    return digest[:16]
+
+
+def round_budget(books: Books, voting: Round) -> Decimal:
+    """The money the round shares out: fixed by the round, or available at its close."""
+    if voting.budget is not None:
+        return voting.budget
+    return available_on(books.entries, books.federation, voting.scope, voting.closes)
+
+
+def round_election(
+    books: Books, poll: Poll, connection: sqlite3.Connection, today: datetime.date
+) -> Election:
+    """The closed round of ``poll`` with its counted ballots, ready to count or publish."""
+    voting = poll.round
+    if today <= voting.closes:
+        raise RoundStillOpen(
+            f"round {voting.id} closes on {voting.closes}: export it from "
+            f"{voting.closes + datetime.timedelta(days=1)} on, when the count is final"
+        )
+    electorate = {member.id: member for member in poll.electorate()}
+    counted = sorted(
+        (published_voter_id(b), b)
+        for b in current_ballots(connection, voting.id)
+        if b.member_id in electorate
+    )
+    voters = pd.DataFrame(
+        {
+            "coop": [electorate[b.member_id].coop for _, b in counted],
+            "voting_method": [VOTING_METHODS[b.source] for _, b in counted],
+        },
+        index=[voter for voter, _ in counted],
+        dtype=str,
+    )
+    votes = pd.DataFrame(
+        [
+            (voter, project, position, float("nan"))
+            for voter, ballot in counted
+            for position, project in enumerate(ballot.ranking, start=1)
+        ],
+        columns=["voter", "project", "position", "points"],
+    )
+    contest = election(_meta(books, voting), _projects(poll), voters, votes)
+    return with_counts(contest)
+
+
+def with_counts(contest: Election) -> Election:
+    """``contest`` with Pabulib's ``votes`` and ``score`` columns in its projects."""
+    counted = tally(contest)
+    projects = contest.projects.copy()
+    projects.insert(1, "votes", counted["supporters"].astype(str))
+    projects.insert(2, "score", counted["points"].map(format_number))
+    return replace(contest, projects=projects)
+
+
+def _meta(books: Books, voting: Round) -> dict[str, str]:
+    scope = (
+        books.federation.coops.get(voting.scope) or books.federation.regions[voting.scope]
+    )
+    region = books.federation.regions[scope.region] if scope.region else scope
+    return {
+        "description": f"Round {voting.id} of {scope.name}",
+        "unit": region.name,
+        "subunit": scope.name,
+        "instance": voting.id,
+        "num_projects": "0",
+        "num_votes": "0",
+        "budget": str(round_budget(books, voting)),
+        "vote_type": "ordinal",
+        "rule": PABULIB_RULES[voting.rule],
+        "date_begin": f"{voting.opens:%d.%m.%Y}",
+        "date_end": f"{voting.closes:%d.%m.%Y}",
+        "min_length": "1",
+        "max_length": str(voting.max_ranks),
+        "scoring_fn": voting.points,
+        "currency": scope.currency,
+        "language": "en",
+        "comment": (
+            "#1: Exported by coopfund. Ballots are the members' current ballots at the "
+            "close. voter_id is the first 16 hex digits of SHA-256 of 'ROUND:RECEIPT', "
+            "so a member can find their own ballot with their receipt. scoring_fn is "
+            "the round's points rule: borda (k..1 for a ballot ranking k), fixed:a,b,... "
+            "(points by rank) or harmonic (1/rank)."
+        ),
+    }
+
+
+def _projects(poll: Poll) -> pd.DataFrame:
+    proposals = poll.proposals
+    return pd.DataFrame(
+        {
+            "cost": [float(p.cost) for p in proposals],
+            "name": [p.title for p in proposals],
+            "category": [p.category for p in proposals],
+            "instrument": [p.instrument for p in proposals],
+            "minimum": ["" if p.minimum is None else str(p.minimum) for p in proposals],
+            "proposer": [p.collective or "" for p in proposals],
+        },
+        index=[p.id for p in proposals],
+    )

@@ -1,0 +1,83 @@
+"""From ballots to points: what each project is worth to the voters, by a declared rule.
+
+A rank is turned into points by the round's rule (``custom "round"``'s ``points``,
+or Pabulib's ``scoring_fn`` for an ordinal file):
+
+* ``borda``: a ballot ranking k projects gives k points to its first, k-1 to its
+  second, ... 1 to its last (Pabulib's ordinal ``score`` convention);
+* ``fixed:5,4,3,2,1``: these points by rank, 0 below the last one listed;
+* ``harmonic``: 1/rank.
+
+Approval and choose-1 ballots give each named project 1 point; cumulative and
+scoring ballots give the points written on them. Everything is a vectorised
+operation on the long vote table: no loop over ballots, so a round of 100,000
+members counts in well under a second.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from allocation.election import POINTED
+from allocation.election import Election
+
+_FIXED = re.compile(r"^fixed:(\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*)$")
+
+
+class PointsRuleError(ValueError):
+    """A points rule that is not one of those described in this module."""
+
+
+def points_rule(contest: Election) -> str:
+    """The rule an election's ballots are counted by, by the election's own settings."""
+    if contest.vote_type == "ordinal":
+        return contest.meta.get("scoring_fn", "borda").strip().lower() or "borda"
+    if contest.vote_type in POINTED:
+        return "given"
+    return "approval"
+
+
+def vote_points(votes: pd.DataFrame, rule: str) -> pd.Series:
+    """The points each row of a long vote table gives its project, by ``rule``."""
+    position = votes["position"].to_numpy()
+    if rule == "given":
+        return votes["points"].astype("float64")
+    if rule == "approval":
+        return pd.Series(1.0, index=votes.index)
+    if rule == "borda":
+        length = votes.groupby("voter", sort=False)["position"].transform("size")
+        return (length - votes["position"] + 1).astype("float64")
+    if rule == "harmonic":
+        return pd.Series(1.0 / position, index=votes.index)
+    fixed = _FIXED.match(rule)
+    if fixed is None:
+        raise PointsRuleError(
+            f'points rule "{rule}" must be "borda", "harmonic", "fixed:3,2,1" and the '
+            'like, "approval" or "given"'
+        )
+    table = np.array([0.0, *map(float, fixed.group(1).split(","))])
+    return pd.Series(table[np.where(position < len(table), position, 0)], index=votes.index)
+
+
+def tally(contest: Election, rule: str | None = None) -> pd.DataFrame:
+    """Per project: ``points``, ``supporters`` (ballots naming it), ``first`` (first
+    preferences) and ``cost``; every project listed, in the election's order.
+
+    Only a ranking has a first preference; on other ballots every project named is
+    the voter's choice, so ``first`` equals ``supporters``. ``rule`` defaults to the
+    election's own (:func:`points_rule`).
+    """
+    ranked = contest.vote_type == "ordinal"
+    votes = contest.votes.assign(
+        points=vote_points(contest.votes, rule or points_rule(contest)),
+        first=contest.votes["position"].eq(1) if ranked else True,
+    )
+    counted = votes.groupby("project", sort=False).agg(
+        points=("points", "sum"), supporters=("voter", "size"), first=("first", "sum")
+    )
+    table = counted.reindex(contest.projects.index, fill_value=0)
+    table["cost"] = contest.projects["cost"]
+    return table.astype({"points": "float64", "supporters": "int64", "first": "int64"})
