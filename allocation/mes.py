@@ -25,6 +25,9 @@ project by budget per value at once, instead of looping over voters.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +41,7 @@ _TIE = 1e-9
 def equal_shares(problem: Problem) -> Outcome:
     """Equal shares with the Add1 completion, then greedy."""
     projects = problem.projects
-    table = _Table.of(problem)
+    table = _Table(problem)
     voters = max(len(problem.voters), 1)
     costs = np.asarray(projects["cost"], dtype=float)
     chosen = table.run(problem.budget)
@@ -75,79 +78,84 @@ def _complete(problem: Problem, costs: np.ndarray, chosen: np.ndarray) -> np.nda
 
 
 class _Table:
-    """The (voter, project, utility) rows of positive utility, as arrays."""
+    """Each project's supporters (voter indices) and their utilities, as arrays."""
 
-    def __init__(
-        self, voter: np.ndarray, project: np.ndarray, utility: np.ndarray, problem: Problem
-    ) -> None:
-        self.voter = voter
-        self.project = project
-        self.utility = utility
-        self.costs = np.asarray(problem.projects["cost"], dtype=float)
-        self.tie = np.asarray(problem.projects["tie"])
-        self.voters = max(len(problem.voters), 1)
-
-    @staticmethod
-    def of(problem: Problem) -> _Table:
+    def __init__(self, problem: Problem) -> None:
         votes = problem.votes
         projects = problem.projects
         project = projects.index.get_indexer(pd.Index(votes["project"]))
         voter = pd.Index(problem.voters.index).get_indexer(pd.Index(votes["voter"]))
         utility = np.asarray(votes["points"], dtype=float)
+        self.costs = np.asarray(projects["cost"], dtype=float)
         if problem.mes_utility == "cost":
-            utility = utility * np.asarray(projects["cost"], dtype=float)[project]
+            utility = utility * self.costs[project]
         keep = utility > 0
-        return _Table(voter[keep], project[keep], utility[keep], problem)
+        order = np.argsort(project[keep], kind="stable")
+        project, voter, utility = (
+            project[keep][order],
+            voter[keep][order],
+            utility[keep][order],
+        )
+        bounds = np.searchsorted(project, np.arange(len(self.costs) + 1))
+        self.voters_of = [voter[a:b] for a, b in itertools.pairwise(bounds)]
+        self.utilities_of = [utility[a:b] for a, b in itertools.pairwise(bounds)]
+        self.utility_sums = np.array([u.sum() for u in self.utilities_of], dtype=float)
+        self.tie = np.asarray(projects["tie"])
+        self.voters = max(len(problem.voters), 1)
 
     def run(self, budget: float) -> np.ndarray:
-        """Equal shares of ``budget``: which projects are bought."""
+        """Equal shares of ``budget``: which projects are bought.
+
+        Prices only rise as voters spend, so the last price computed for a project
+        is a lower bound on its price now: projects wait in a heap by that bound,
+        and only the one on top is re-priced. When its fresh price still beats the
+        next bound, it is the cheapest; otherwise it goes back with its new price.
+        """
         left = np.full(self.voters, budget / self.voters)
         chosen = np.zeros(len(self.costs), dtype=bool)
-        while True:
-            rho = self._prices(left, chosen)
-            if not np.isfinite(rho).any():
-                return chosen
-            best = np.nanmin(rho)
-            tied = np.flatnonzero(rho <= best * (1 + _TIE))
-            winner = int(tied[np.argmin(self.tie[tied])])
-            rows = self.project == winner
-            paying = self.voter[rows]
-            left[paying] -= np.minimum(left[paying], rho[winner] * self.utility[rows])
-            chosen[winner] = True
+        heap = [
+            (self.costs[p] / total, int(self.tie[p]), p)
+            for p, total in enumerate(self.utility_sums)
+            if total > 0
+        ]
+        heapq.heapify(heap)
+        while heap:
+            _, tie, project = heapq.heappop(heap)
+            rho = self._price(project, left)
+            if not np.isfinite(rho):
+                continue  # its supporters can no longer afford it, nor ever will
+            if heap and not _beats(rho, tie, heap[0][0], heap[0][1]):
+                heapq.heappush(heap, (rho, tie, project))
+                continue
+            voters = self.voters_of[project]
+            left[voters] -= np.minimum(left[voters], rho * self.utilities_of[project])
+            chosen[project] = True
+        return chosen
 
-    def _prices(self, left: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-        """Per project, the lowest price per unit of utility its supporters can pay
-        (inf where they cannot afford it, or it is already bought)."""
-        rho = np.full(len(self.costs), np.inf)
-        open_rows = ~chosen[self.project]
-        if not open_rows.any():
-            return rho
-        project = self.project[open_rows]
-        utility = self.utility[open_rows]
-        budget = left[self.voter[open_rows]]
-        ratio = budget / utility
-        order = np.lexsort((ratio, project))
-        project, utility, budget, ratio = (
-            project[order],
-            utility[order],
-            budget[order],
-            ratio[order],
-        )
-        starts = np.flatnonzero(np.r_[True, project[1:] != project[:-1]])
-        sizes = np.diff(np.r_[starts, len(project)])
-        group_start = np.repeat(starts, sizes)
-        paid_before = np.cumsum(budget) - budget
-        paid_before -= paid_before[group_start]
-        utility_total = np.add.reduceat(utility, starts)
-        utility_before = np.cumsum(utility) - utility
-        utility_before -= utility_before[group_start]
-        utility_after = np.repeat(utility_total, sizes) - utility_before
+    def _price(self, project: int, left: np.ndarray) -> float:
+        """The lowest price per unit of utility at which the project's supporters,
+        each paying at most what they have left, cover its cost (inf: they cannot)."""
         cost = self.costs[project]
-        rho_k = (cost - paid_before) / utility_after
-        valid = rho_k <= ratio * (1 + _TIE)
-        index = np.where(valid, np.arange(len(project)), len(project))
-        first_valid = np.minimum.reduceat(index, starts)
-        found = first_valid < len(project)
-        groups = project[starts]
-        rho[groups[found]] = rho_k[first_valid[found]]
-        return rho
+        budget = left[self.voters_of[project]]
+        if budget.sum() < cost * (1 - _TIE):
+            return float("inf")
+        utility = self.utilities_of[project]
+        even = cost / self.utility_sums[project]
+        if (budget >= even * utility * (1 - _TIE)).all():
+            return float(even)  # nobody runs short: the usual case, and no sort
+        ratio = budget / utility
+        order = np.argsort(ratio, kind="stable")
+        budget, utility, ratio = budget[order], utility[order], ratio[order]
+        paid_before = np.cumsum(budget) - budget
+        utility_after = utility[::-1].cumsum()[::-1]
+        rho = (cost - paid_before) / utility_after
+        first = int(np.argmax(rho <= ratio * (1 + _TIE)))
+        return float(rho[first])
+
+
+def _beats(rho: float, tie: int, other_rho: float, other_tie: int) -> bool:
+    """Whether price ``rho`` wins against ``other_rho``: lower beyond rounding, or
+    equal within rounding and earlier in the tie order."""
+    if rho < other_rho * (1 - _TIE):
+        return True
+    return rho <= other_rho * (1 + _TIE) and tie < other_tie

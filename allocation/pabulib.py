@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from allocation.election import POINTED
@@ -76,47 +77,76 @@ def parse_pb(text: str, source: Path | str = "<text>") -> Election:
     return election(meta, projects, voters, votes, notes)
 
 
-def _rows(text: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    for row in reader:
-        cells = [cell.strip() for cell in row]
-        if any(cells):
-            yield reader.line_num, cells
-
-
 @dataclass
 class _Section:
-    """A section as read: its header (lower-cased) and its data rows."""
+    """A section as read: its title's line, its header (lower-cased), its body text.
+
+    The body's rows are split only when asked for (:attr:`rows`): the votes of a
+    large city are read column by column instead, when they are in order.
+    """
 
     line: int
-    header: list[str] = field(default_factory=list)
-    header_line: int = 0
-    rows: list[Row] = field(default_factory=list)
+    header: list[str]
+    header_line: int
+    body: str
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """The body's non-empty rows, cells stripped, with their line numbers."""
+        reader = csv.reader(io.StringIO(self.body), delimiter=";")
+        rows = []
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                rows.append((self.header_line + reader.line_num, cells))
+        return rows
+
+    def is_plain(self) -> bool:
+        """No quotes and no padding around cells: the body splits on ";" as it is."""
+        body = self.body
+        padded = ("; ", " ;", ";\t", "\t;", "\n ", " \n", " \r")
+        return '"' not in body and not any(p in body for p in padded)
+
+
+_TITLE = re.compile(
+    r"^[ \t]*(META|PROJECTS|VOTES)[ \t;]*\r?$", re.MULTILINE | re.IGNORECASE
+)
 
 
 def _sections(text: str, source: Path | str) -> dict[str, _Section]:
     """Each section by title; a section's first row is its header."""
+    titles = list(_TITLE.finditer(text))
+    lead = len(text) - len(text.lstrip())
+    if not titles or titles[0].start() > lead or titles[0].group(1).upper() != "META":
+        line = text.count("\n", 0, lead) + 1
+        raise PabulibError(source, line, "the file must begin with a META section")
     found: dict[str, _Section] = {}
-    section: _Section | None = None
-    for line, cells in _rows(text):
-        title = cells[0].upper() if not any(cells[1:]) else ""
-        if title in SECTIONS:
-            if title in found:
-                raise PabulibError(source, line, f"a second {title} section")
-            section = found[title] = _Section(line)
-        elif section is None:
-            raise PabulibError(source, line, "the file must begin with a META section")
-        elif not section.header:
-            section.header, section.header_line = [c.lower() for c in cells], line
-        else:
-            section.rows.append((line, cells))
-    last = max((s.line for s in found.values()), default=1)
+    ends = [match.start() for match in titles[1:]] + [len(text)]
+    for match, end in zip(titles, ends, strict=True):
+        title, line = match.group(1).upper(), text.count("\n", 0, match.start()) + 1
+        if title in found:
+            raise PabulibError(source, line, f"a second {title} section")
+        found[title] = _section(line, text[match.end() + 1 : end], title, source)
+    last = text.count("\n", 0, titles[-1].start()) + 1
     for title in SECTIONS:
         if title not in found:
             raise PabulibError(source, last, f"the {title} section is missing")
-        if not found[title].header:
-            raise PabulibError(source, found[title].line, f"{title} has no header line")
     return found
+
+
+def _section(line: int, block: str, title: str, source: Path | str) -> _Section:
+    """Split ``block`` (the text after the title on ``line``) into header and body."""
+    position, number = 0, line
+    while position < len(block):
+        end = block.find("\n", position)
+        end = len(block) if end < 0 else end
+        number += 1
+        if block[position:end].strip().strip(";").strip():
+            (cells,) = csv.reader([block[position:end]], delimiter=";")
+            header = [cell.strip().lower() for cell in cells]
+            return _Section(line, header, number, block[end + 1 :])
+        position = end + 1
+    raise PabulibError(source, line, f"{title} has no header line")
 
 
 def _meta(section: _Section, source: Path | str) -> dict[str, str]:
@@ -182,6 +212,120 @@ def _projects(section: _Section, source: Path | str) -> pd.DataFrame:
 
 
 def _votes(
+    section: _Section,
+    vote_type: str,
+    projects: pd.Index,
+    source: Path | str,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Voters and the long vote table: at array speed when every line is in order,
+    else line by line, which finds the first bad line and says what is wrong."""
+    fast = _votes_at_once(section, vote_type, projects)
+    if fast is not None:
+        return fast
+    return _votes_by_line(section, vote_type, projects, source)
+
+
+def _votes_at_once(
+    section: _Section, vote_type: str, projects: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]] | None:
+    """The votes read column by column, or None if any line needs a closer look."""
+    columns = _columns(section, vote_type)
+    if columns is None:
+        return None
+    voter_ids = np.asarray(columns["voter_id"], dtype=object)
+    votes = _long_table(columns, voter_ids, vote_type, projects)
+    if votes is None:
+        return None
+    extra = [c for c in section.header if c not in ("voter_id", "vote", "points")]
+    voters = pd.DataFrame(
+        {c: columns[c] for c in extra},
+        index=pd.Index(voter_ids, name="voter"),
+        columns=extra,
+        dtype=str,
+    )
+    return voters, votes, []
+
+
+def _columns(section: _Section, vote_type: str) -> dict[str, tuple[str, ...]] | None:
+    """The section's cells by column, if the header has what the vote type needs,
+    every line fills it exactly, and no voter is listed twice."""
+    header = section.header
+    needed = ["voter_id", "vote", *(["points"] if vote_type in POINTED else [])]
+    if header[0] != "voter_id" or not set(needed) <= set(header) or not section.is_plain():
+        return None
+    try:
+        table = pd.read_csv(
+            io.StringIO(section.body),
+            sep=";",
+            header=None,
+            names=header,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=True,
+            index_col=False,
+        )
+    except pd.errors.ParserError:
+        return None  # a line with too many cells: found and reported line by line
+    separators = section.body.count(";")
+    voter_ids = table["voter_id"]
+    if table.empty or separators != len(table) * (len(header) - 1):
+        return None
+    if voter_ids.eq("").any() or voter_ids.duplicated().any():
+        return None
+    return {
+        column: tuple(table[column].to_numpy(dtype=object).tolist()) for column in header
+    }
+
+
+def _long_table(
+    columns: dict[str, tuple[str, ...]],
+    voter_ids: np.ndarray,
+    vote_type: str,
+    projects: pd.Index,
+) -> pd.DataFrame | None:
+    """One row per project named, if all are known, none twice on a ballot, and
+    (for pointed ballots) each has a number of points of 0 or more."""
+    lengths, chosen = _split(columns["vote"])
+    where = projects.get_indexer(pd.Index(chosen))
+    voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
+    pairs = np.sort(voter_at * (len(projects) + 1) + where)
+    if (where < 0).any() or (pairs[1:] == pairs[:-1]).any():
+        return None
+    points = np.full(len(chosen), np.nan)
+    if vote_type in POINTED:
+        point_lengths, given = _split(columns["points"])
+        try:
+            points = np.asarray(given, dtype=float)
+        except ValueError:
+            return None
+        if not np.array_equal(point_lengths, lengths) or (points < 0).any():
+            return None
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return pd.DataFrame(
+        {
+            "voter": voter_ids[voter_at],
+            "project": chosen,
+            "position": np.arange(len(chosen)) - starts + 1,
+            "points": points,
+        }
+    )
+
+
+def _split(cells: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """How many items each comma-separated cell lists, and all items in order.
+
+    An empty item ("1,,2") gives an empty string, which no project id matches.
+    """
+    lengths = np.fromiter(
+        (cell.count(",") + 1 if cell else 0 for cell in cells),
+        dtype=np.int64,
+        count=len(cells),
+    )
+    joined = ",".join(cell for cell in cells if cell)
+    return lengths, joined.split(",") if joined else []
+
+
+def _votes_by_line(
     section: _Section,
     vote_type: str,
     projects: pd.Index,

@@ -63,9 +63,10 @@ def _affine(pairs: Iterable[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpr
 class _Model:
     """The programme for one problem, re-solved with extra constraints for ties."""
 
-    def __init__(self, problem: Problem, solver: str) -> None:
+    def __init__(self, problem: Problem, solver: str, forced: str | None = None) -> None:
         self.problem = problem
         self.solver = solver
+        self.forced = forced
         projects = problem.projects
         self.ids = [str(p) for p in projects.index]
         self.model = pulp.LpProblem("allocation", pulp.LpMaximize)
@@ -109,7 +110,9 @@ class _Model:
         projects = problem.projects
         self.model += self.money(self.ids) <= problem.budget, "budget"
         for p in self.ids:
-            if self.points[p] <= 0:
+            if p == self.forced:
+                self.model += self.x[p] == 1
+            elif self.points[p] <= 0:
                 self.model += self.x[p] == 0
         for a, b in options.requires:
             self.model += self.x[a] <= self.x[b]
@@ -181,6 +184,15 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     return Outcome(
         "utilitarian", funded, objective_of(problem.projects, funded), solver, tied
     )
+
+
+def best_points(problem: Problem, forced: str | None = None, solver: str = "cbc") -> float:
+    """The most points the budget can buy, with ``forced`` funded if given
+    (minus infinity when it cannot be: it alone breaks the budget or an option)."""
+    model = _Model(problem, solver, forced)
+    if model.model.solve(_solver(solver)) != pulp.LpStatusOptimal:
+        return float("-inf")
+    return float(pulp.value(model.value) or 0.0)
 
 
 def _tie_break(problem: Problem, optima: list[frozenset[str]]) -> frozenset[str]:

@@ -1,0 +1,82 @@
+"""Explanations, checked against a case worked by hand.
+
+Budget 100. A costs 60 (5 approvals), B 50 (4), C 40 (3). The optimum is A + C (8
+points). B is left out: forcing it in, the best is B + C (7), so it lacks 1 point;
+it would have been funded at a cost of 40, when A + B (9) fits. Greedy takes A,
+then skips B (40 left), then takes C: B's turn came with 40 left, the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from allocation.count import count
+from allocation.explain import explain_members
+from allocation.explain import explain_proposals
+from allocation.explain import fairness
+from allocation.pabulib import parse_pb
+from allocation.problem import Problem
+from allocation.problem import problem
+
+VOTES = {
+    "v1": "A,B",
+    "v2": "A,B",
+    "v3": "A,B",
+    "v4": "A,C",
+    "v5": "A",
+    "v6": "B,C",
+    "v7": "C",
+    "v8": "",
+}
+COOPS = {
+    "v1": "X",
+    "v2": "X",
+    "v3": "X",
+    "v4": "X",
+    "v5": "X",
+    "v6": "Y",
+    "v7": "Y",
+    "v8": "Y",
+}
+
+
+@pytest.fixture
+def case() -> Problem:
+    votes = "".join(f"{v};{p};{COOPS[v]}\n" for v, p in VOTES.items())
+    text = (
+        "META\nkey;value\ndescription;explain\nvote_type;approval\nbudget;100\n"
+        "PROJECTS\nproject_id;cost;coop\nA;60;X\nB;50;Y\nC;40;Y\n"
+        f"VOTES\nvoter_id;vote;coop\n{votes}"
+    )
+    return problem(parse_pb(text))
+
+
+@pytest.mark.parametrize("rule", ["utilitarian", "greedy"])
+def test_what_the_left_out_proposal_lacked(case: Problem, rule: str) -> None:
+    outcome = count(case, rule)
+    assert outcome.selected == ["A", "C"]
+    table = explain_proposals(case, outcome, lambda p: count(p, rule))
+    assert table.index.tolist() == ["A", "B", "C"], "best points first"
+    assert table["rank"].tolist() == [1, 2, 3]
+    assert table.loc["B", "points_lost_if_forced"] == 1
+    assert table.loc["B", "funded_at_cost"] == 40
+    assert table.loc["B", "points_per_1000"] == 80
+    assert table.loc["A", "funded"] == 60 and table.loc["B", "funded"] == 0
+    assert math.isnan(table.loc["A", "funded_at_cost"])
+
+
+def test_each_member_sees_how_many_of_their_choices_were_funded(case: Problem) -> None:
+    members = explain_members(case, count(case, "utilitarian"))
+    assert members.loc["v1"].tolist() == [2, 1, True]
+    assert members.loc["v6"].tolist() == [2, 1, False]
+    assert members.loc["v8"].tolist() == [0, 0, False], "an empty ballot is still a member"
+
+
+def test_fairness_of_the_round(case: Problem) -> None:
+    result = fairness(case, count(case, "utilitarian"))
+    # Everyone but v8 (empty ballot) has a funded choice: 7 of 8.
+    assert result.served == pytest.approx(7 / 8)
+    assert result.coops.loc["X"].tolist() == pytest.approx([0.6, 5 / 8])
+    assert result.coops.loc["Y"].tolist() == pytest.approx([0.4, 3 / 8])
