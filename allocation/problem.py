@@ -27,7 +27,6 @@ from allocation.election import Election
 from allocation.scores import points_rule
 from allocation.scores import vote_points
 
-
 #: Pabulib's names for equal shares, and the completion each one means.
 MES_COMPLETIONS = {"equalshares": "none", "equalshares/add1": "add1"}
 
