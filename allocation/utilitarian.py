@@ -29,8 +29,13 @@ found are reported.
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 
+import highspy
 import numpy as np
 import pandas as pd
 import pulp
@@ -52,8 +57,27 @@ def _solver(name: str) -> pulp.LpSolver:
     if name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, gapRel=0, gapAbs=0)
     if name == "highs":
+        _swallow_highs_banner()
         return pulp.HiGHS(msg=False, gapRel=0, gapAbs=0)
     raise ValueError(f'solver "{name}" must be one of {", ".join(SOLVERS)}')
+
+
+@functools.cache
+def _swallow_highs_banner() -> None:
+    """Create the process's first HiGHS with standard output pointed at nothing.
+
+    HiGHS prints its banner from C++ when the first solver of a process is made,
+    whatever the options say, which would corrupt ``--format json`` output.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with Path(os.devnull).open("w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _affine(pairs: Iterable[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:

@@ -6,6 +6,7 @@ import click
 
 from reports.cli.demo import demo
 from reports.cli.fund import fund
+from reports.cli.pb import pb
 from reports.cli.rent import rent
 from reports.cli.round import members
 from reports.cli.round import round_
@@ -26,5 +27,6 @@ main.add_command(demo)
 main.add_command(fund)
 main.add_command(rent)
 main.add_command(members)
+main.add_command(pb)
 main.add_command(round_)
 main.add_command(serve)
