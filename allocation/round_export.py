@@ -25,11 +25,12 @@ import sqlite3
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from allocation.ballots import Ballot
 from allocation.ballots import Poll
-from allocation.ballots import current_ballots
+from allocation.ballots import counted_ballots
 from allocation.election import Election
 from allocation.election import election
 from allocation.election import format_number
@@ -54,8 +55,11 @@ class RoundStillOpen(ValueError):
 
 def published_voter_id(ballot: Ballot) -> str:
     """The anonymous id under which ``ballot`` appears in the round's Pabulib file."""
-    digest = hashlib.sha256(f"{ballot.round}:{ballot.receipt}".encode()).hexdigest()
-    return digest[:16]
+    return _anonymous(ballot.round, ballot.receipt)
+
+
+def _anonymous(round_id: str, receipt: str) -> str:
+    return hashlib.sha256(f"{round_id}:{receipt}".encode()).hexdigest()[:16]
 
 
 def round_budget(books: Books, voting: Round) -> Decimal:
@@ -66,37 +70,57 @@ def round_budget(books: Books, voting: Round) -> Decimal:
 
 
 def round_election(
-    books: Books, poll: Poll, connection: sqlite3.Connection, today: datetime.date
+    books: Books,
+    poll: Poll,
+    connection: sqlite3.Connection,
+    today: datetime.date,
+    *,
+    anonymous: bool = True,
 ) -> Election:
-    """The closed round of ``poll`` with its counted ballots, ready to count or publish."""
+    """The closed round of ``poll`` with its counted ballots, ready to count or publish.
+
+    ``anonymous`` gives voters their published ids (and orders them by those);
+    without it voters keep their member ids, which saves hashing every receipt
+    when only the count is wanted: the count does not depend on voter ids.
+    """
     voting = poll.round
     if today <= voting.closes:
         raise RoundStillOpen(
             f"round {voting.id} closes on {voting.closes}: export it from "
             f"{voting.closes + datetime.timedelta(days=1)} on, when the count is final"
         )
-    electorate = {member.id: member for member in poll.electorate()}
-    counted = sorted(
-        (published_voter_id(b), b)
-        for b in current_ballots(connection, voting.id)
-        if b.member_id in electorate
+    counted = counted_ballots(connection, voting, poll.coops)
+    voter_ids = np.asarray(
+        [_anonymous(voting.id, receipt) for receipt in counted.receipts]
+        if anonymous
+        else counted.member_ids,
+        dtype=object,
     )
+    lengths, ranked = counted.long_table()
+    voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     voters = pd.DataFrame(
         {
-            "coop": [electorate[b.member_id].coop for _, b in counted],
-            "voting_method": [VOTING_METHODS[b.source] for _, b in counted],
+            "coop": counted.coops,
+            "voting_method": [VOTING_METHODS[source] for source in counted.sources],
         },
-        index=[voter for voter, _ in counted],
+        index=voter_ids,
         dtype=str,
     )
     votes = pd.DataFrame(
-        [
-            (voter, project, position, float("nan"))
-            for voter, ballot in counted
-            for position, project in enumerate(ballot.ranking, start=1)
-        ],
-        columns=["voter", "project", "position", "points"],
+        {
+            "voter": voter_ids[voter_at],
+            "project": ranked,
+            "position": np.arange(len(ranked)) - starts + 1,
+            "points": np.nan,
+        }
     )
+    if anonymous:  # list voters by their published ids, which say nothing of time
+        order = np.argsort(voter_ids, kind="stable")
+        place = np.empty_like(order)
+        place[order] = np.arange(len(order))
+        voters = voters.iloc[order]
+        votes = votes.iloc[np.argsort(place[voter_at], kind="stable")]
     contest = election(_meta(books, voting), _projects(poll), voters, votes)
     return with_counts(contest)
 
