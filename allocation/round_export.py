@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from allocation.ballots import Ballot
+from allocation.ballots import Counted
 from allocation.ballots import Poll
 from allocation.ballots import counted_ballots
 from allocation.election import Election
@@ -90,8 +91,17 @@ def round_election(
             f"{voting.closes + datetime.timedelta(days=1)} on, when the count is final"
         )
     counted = counted_ballots(connection, voting, poll.coops)
+    voters, votes = vote_tables(counted, voting.id, anonymous=anonymous)
+    contest = election(_meta(books, voting), _projects(poll), voters, votes)
+    return with_counts(contest)
+
+
+def vote_tables(
+    counted: Counted, round_id: str, *, anonymous: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The voters (with co-op and voting method) and the long vote table."""
     voter_ids = np.asarray(
-        [_anonymous(voting.id, receipt) for receipt in counted.receipts]
+        [_anonymous(round_id, receipt) for receipt in counted.receipts]
         if anonymous
         else counted.member_ids,
         dtype=object,
@@ -121,8 +131,7 @@ def round_election(
         place[order] = np.arange(len(order))
         voters = voters.iloc[order]
         votes = votes.iloc[np.argsort(place[voter_at], kind="stable")]
-    contest = election(_meta(books, voting), _projects(poll), voters, votes)
-    return with_counts(contest)
+    return voters, votes
 
 
 def with_counts(contest: Election) -> Election:
