@@ -24,7 +24,10 @@ times slower on thousands of projects.
 
 When several selections reach the optimum, the declared tie-break picks one
 (lower total cost, then more first preferences, then the lot) and the others
-found are reported.
+are reported. They are found by re-solving with each optimum found cut off (a
+"no-good" constraint) until the best left scores less, up to MAX_TIES others: a
+round with more tied optima than that (never seen on real ballots with a handful
+of proposals) is broken among those found, and the result says so.
 """
 
 from __future__ import annotations
@@ -193,13 +196,13 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     model = _Model(problem, solver)
     model.solve()
     best = float(pulp.value(model.value) or 0.0)
-    first = model.selection()
     tolerance = 1e-6 * max(1.0, abs(best))
-    model.model += model.value >= best - tolerance, "optimal"
-    optima = [first]
+    optima = [model.selection()]
     while len(optima) <= MAX_TIES:
+        # The best selection other than those found: a tie if it scores the same.
         model.exclude(optima[-1])
-        if model.model.solve(_solver(solver)) != pulp.LpStatusOptimal:
+        status = model.model.solve(_solver(solver))
+        if status != pulp.LpStatusOptimal or pulp.value(model.value) < best - tolerance:
             break
         optima.append(model.selection())
     chosen = _tie_break(problem, optima)

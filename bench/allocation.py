@@ -1,0 +1,226 @@
+"""Counting, end to end, against the reference library on the same inputs.
+
+    .venv/bin/python -m bench.allocation --pabulib FILE.pb [FILE.pb ...]
+    .venv/bin/python -m bench.allocation --synthetic 1000000x2000 1000000x20000
+
+Real instances: for each file and rule, our whole path (read the ``.pb`` file,
+score, build, solve) as the median of ``--runs`` runs, and pabutools' parse and
+the same rule once, in its own process, cut off after ``--reference-timeout``
+seconds. Pabulib's large files are not in this repository: download them from
+https://pabulib.org (or the ``pabulib/pabulib_files`` repository).
+
+Synthetic rounds: N ballots ranking 1 to 5 of P proposals (popularity falling
+like 1/rank), stored once in our SQLite ballot store and written once as a
+``.pb`` file under ``bench/out/allocation/``; then the optimum end to end from
+each (the store path reads the current ballots of the electorate with one SQL
+query, as ``round_election`` does, keeping member ids as voter ids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allocation.ballots import counted_ballots
+from allocation.count import count
+from allocation.election import Election
+from allocation.election import election
+from allocation.pabulib import format_pb
+from allocation.pabulib import read_pb
+from allocation.problem import problem
+from allocation.round_export import vote_tables
+from allocation.store import open_store
+from allocation.store import transaction
+from bench.common import ROOT
+from bench.common import markdown_table
+from bench.common import seconds
+from bench.federation import OUT
+from ledger.proposals import Round
+
+RULES = ("greedy", "utilitarian", "mes")
+COOPS = frozenset(f"C{n}" for n in range(1, 7))
+ROUND = Round(
+    id="BENCH",
+    scope="Region",
+    opens=datetime.date(2026, 11, 1),
+    closes=datetime.date(2026, 11, 30),
+    cutoff=datetime.date(2026, 10, 1),
+    max_ranks=5,
+    points="borda",
+    budget=None,
+    rule="utilitarian",
+    quorum="0",
+    conflict="allow",
+    source={},
+)
+
+
+def timed(work: Callable[[], object], runs: int) -> float:
+    """The median seconds of ``runs`` calls."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def ours_from_file(path: Path, rule: str) -> None:
+    """Read, score, build and solve, as ``coopfund pb allocate`` does."""
+    count(problem(read_pb(path)), rule)
+
+
+def reference(path: Path, rule: str, timeout: float) -> str:
+    """pabutools' seconds for parse and rule, or "> timeout"."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.reference", rule, str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:,.0f}"
+    return seconds(json.loads(done.stdout.splitlines()[-1])["seconds"])
+
+
+def real(files: list[Path], runs: int, timeout: float) -> str:
+    """The table for real Pabulib files."""
+    rows = []
+    for path in files:
+        contest = read_pb(path)
+        for rule in RULES:
+            ours = timed(lambda: ours_from_file(path, rule), runs)  # noqa: B023
+            theirs = reference(path, rule, timeout)
+            ratio = (
+                f"{float(theirs.replace(',', '')) / ours:,.0f}x"
+                if not theirs.startswith(">")
+                else f"> {timeout / ours:,.0f}x"
+            )
+            rows.append(
+                [path.stem, len(contest.voters), len(contest.projects), rule,
+                 seconds(ours), theirs, ratio]
+            )  # fmt: skip
+            print(f"[allocation] {path.stem} {rule}: {rows[-1][4:]}", flush=True)
+    return markdown_table(
+        ["File", "Voters", "Projects", "Rule", "Ours s", "pabutools s", "Ratio"], rows
+    )
+
+
+def synthetic_election(ballots: int, proposals: int) -> Election:
+    """``ballots`` rankings of 1 to 5 of ``proposals``; popularity like 1/rank."""
+    rng = np.random.default_rng(7)
+    ids = np.array([f"P{n:05d}" for n in range(proposals)], dtype=object)
+    popularity = 1 / np.arange(1, proposals + 1)
+    first = rng.choice(proposals, size=ballots, p=popularity / popularity.sum())
+    lengths = rng.integers(1, 6, size=ballots)
+    steps = rng.integers(1, max(2, proposals // 6), size=(ballots, 4)).cumsum(axis=1)
+    picks = (first[:, None] + np.c_[np.zeros(ballots, dtype=int), steps]) % proposals
+    keep = np.arange(5)[None, :] < lengths[:, None]
+    voters = np.array([f"M{n:07d}" for n in range(ballots)], dtype=object)
+    votes = pd.DataFrame(
+        {
+            "voter": np.repeat(voters, lengths),
+            "project": ids[picks[keep]],
+            "position": np.tile(np.arange(1, 6), (ballots, 1))[keep],
+            "points": np.nan,
+        }
+    )
+    costs = rng.integers(5_000, 500_000, size=proposals).astype(float)
+    meta = {
+        "description": f"synthetic {ballots}x{proposals}",
+        "vote_type": "ordinal",
+        "budget": str(int(costs.sum() // 10)),
+        "scoring_fn": "borda",
+    }
+    return election(
+        meta,
+        pd.DataFrame({"cost": costs}, index=ids),
+        pd.DataFrame({"coop": [f"C{1 + n % 6}" for n in range(ballots)]}, index=voters),
+        votes,
+    )
+
+
+def store(contest: Election, path: Path) -> None:
+    """Members and current ballots of ``contest`` in a fresh ballot store."""
+    connection = open_store(path)
+    rankings = contest.ballots()
+    coops = contest.voters["coop"]
+    with transaction(connection):
+        connection.executemany(
+            "INSERT INTO members (member_id, coop, class, collective, joined) "
+            "VALUES (?, ?, 'consumer', NULL, '2020-01-01')",
+            ((voter, coops[voter]) for voter in contest.voters.index),
+        )
+        connection.executemany(
+            "INSERT INTO ballots (round, member_id, ranking, source, submitted, receipt) "
+            "VALUES ('BENCH', ?, ?, 'web', '2026-11-20T12:00:00', ?)",
+            (
+                (voter, json.dumps(list(ranking)), f"r{voter}")
+                for voter, ranking in rankings.items()
+            ),
+        )
+    connection.close()
+
+
+def ours_from_store(path: Path, contest: Election, rule: str) -> None:
+    """Read the current ballots of the electorate, score, build and solve."""
+    connection = open_store(path)
+    counted = counted_ballots(connection, ROUND, COOPS)
+    connection.close()
+    voters, votes = vote_tables(counted, ROUND.id, anonymous=False)
+    count(problem(election(contest.meta, contest.projects, voters, votes)), rule)
+
+
+def synthetic(sizes: list[str], runs: int) -> str:
+    """The table for synthetic rounds, from our store and from a ``.pb`` file."""
+    folder = OUT / "allocation"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in sizes:
+        ballots, proposals = (int(part) for part in size.split("x"))
+        contest = synthetic_election(ballots, proposals)
+        database, pb_file = folder / f"{size}.sqlite", folder / f"{size}.pb"
+        if not database.exists():
+            print(f"[allocation] writing {database} ...", flush=True)
+            store(contest, database)
+        if not pb_file.exists():
+            pb_file.write_text(format_pb(contest), encoding="utf-8")
+        for rule in ("greedy", "utilitarian"):
+            from_store = timed(lambda: ours_from_store(database, contest, rule), runs)  # noqa: B023
+            from_file = timed(lambda: ours_from_file(pb_file, rule), runs)  # noqa: B023
+            rows.append([ballots, proposals, rule, seconds(from_store), seconds(from_file)])
+            print(f"[allocation] {size} {rule}: {rows[-1][3:]}", flush=True)
+    return markdown_table(
+        ["Ballots", "Proposals", "Rule", "From our store s", "From .pb s"], rows
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure what was asked and print markdown tables."""
+    parser = argparse.ArgumentParser(prog="python -m bench.allocation", description=__doc__)
+    parser.add_argument("--pabulib", nargs="*", type=Path, default=[])
+    parser.add_argument("--synthetic", nargs="*", default=[])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reference-timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+    if args.pabulib:
+        print(real(args.pabulib, args.runs, args.reference_timeout))
+    if args.synthetic:
+        print(synthetic(args.synthetic, args.runs))
+
+
+if __name__ == "__main__":
+    main()
