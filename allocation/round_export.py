@@ -35,9 +35,13 @@ from allocation.ballots import counted_ballots
 from allocation.election import Election
 from allocation.election import election
 from allocation.election import format_number
+from allocation.problem import Options
+from allocation.problem import Problem
+from allocation.problem import problem
 from allocation.scores import tally
 from ledger.books import Books
 from ledger.fund import available_on
+from ledger.proposals import Proposal
 from ledger.proposals import Round
 
 #: Our rules by the names Pabulib's ``rule`` field uses, where it has one.
@@ -92,8 +96,38 @@ def round_election(
         )
     counted = counted_ballots(connection, voting, poll.coops)
     voters, votes = vote_tables(counted, voting.id, anonymous=anonymous)
-    contest = election(_meta(books, voting), _projects(poll), voters, votes)
+    contest = election(_meta(books, voting), _projects(books, poll), voters, votes)
     return with_counts(contest)
+
+
+def round_options(poll: Poll) -> Options:
+    """The options the round and its proposals declare, for the utilitarian model."""
+    voting, proposals = poll.round, poll.proposals
+    return Options(
+        partial=voting.partial,
+        requires=tuple((p.id, other) for p in proposals for other in p.requires),
+        excludes=tuple((p.id, other) for p in proposals for other in p.excludes),
+        category_caps={category: float(cap) for category, cap in voting.caps},
+        coop_floors=voting.coop_floors,
+        max_coop_share=(
+            None if voting.max_coop_share is None else float(voting.max_coop_share)
+        ),
+    )
+
+
+def round_problem(
+    books: Books, poll: Poll, connection: sqlite3.Connection, today: datetime.date
+) -> Problem:
+    """What the closed round asks the rules: its ballots under its own points rule,
+    budget and options, with the lot drawn from its id."""
+    voting = poll.round
+    return problem(
+        round_election(books, poll, connection, today, anonymous=False),
+        points=voting.points,
+        budget=float(round_budget(books, voting)),
+        options=round_options(poll),
+        lot_seed=voting.id,
+    )
 
 
 def vote_tables(
@@ -175,8 +209,16 @@ def _meta(books: Books, voting: Round) -> dict[str, str]:
     }
 
 
-def _projects(poll: Poll) -> pd.DataFrame:
+def _projects(books: Books, poll: Poll) -> pd.DataFrame:
     proposals = poll.proposals
+    federation = books.federation
+
+    def coop(proposal: Proposal) -> str:
+        """Whose proposal it is: its collective's co-op, or the co-op it asks."""
+        if proposal.collective:
+            return federation.collectives[proposal.collective].coop
+        return proposal.scope if proposal.scope in federation.coops else ""
+
     return pd.DataFrame(
         {
             "cost": [float(p.cost) for p in proposals],
@@ -185,6 +227,7 @@ def _projects(poll: Poll) -> pd.DataFrame:
             "instrument": [p.instrument for p in proposals],
             "minimum": ["" if p.minimum is None else str(p.minimum) for p in proposals],
             "proposer": [p.collective or "" for p in proposals],
+            "coop": [coop(p) for p in proposals],
         },
         index=[p.id for p in proposals],
     )

@@ -100,6 +100,16 @@ def integer(entry: data.Custom, key: str, default: int, low: int, high: int) -> 
     return int(value)
 
 
+def flag(entry: data.Custom, key: str) -> bool:
+    """An optional TRUE/FALSE field such as ``partial: TRUE``; FALSE when absent."""
+    value = _get(entry, key)
+    if value is _MISSING:
+        return False
+    if not isinstance(value, bool):
+        raise FieldError(f'field "{key}" must be TRUE or FALSE, got {value!r}')
+    return value
+
+
 def date(entry: data.Custom, key: str) -> datetime.date | None:
     """An optional date field such as ``end: 2026-12-31``."""
     value = _get(entry, key)

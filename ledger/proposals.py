@@ -13,6 +13,8 @@ is part of the books::
       collective: "Brewery"        ; optional: the sponsoring collective
       category: "energy"
       description: "Panels on the south roof; the brewery repays from saved power."
+      requires: "P26-01"           ; optional: funded only if these are (ids, by spaces)
+      excludes: "P26-04"           ; optional: never funded together with these
 
     2026-11-02 custom "round" "R2026-OAK"   ; the directive's date: voting opens
       scope: "Oakfield"            ; whose members vote, and whose fund pays
@@ -27,6 +29,11 @@ is part of the books::
       quorum: "5%"                 ; of the eligible members, or a number: "50"
       conflict: "report"           ; a worker ranking its own collective's proposal:
                                    ; "allow", "report" or "exclude"
+      partial: TRUE                ; optional: fund proposals down to their minimum
+      cap-energy: 50000.00 EUR     ; optional: the most a category may get together
+      max-coop-share: "40%"        ; optional: the most one co-op's proposals may get
+      coop-floors: TRUE            ; optional: each co-op's voters get at least what
+                                   ; their share of the budget would buy them alone
 
 A proposal's id becomes part of account names (the money committed to it), so it
 starts with a capital letter. Every problem is reported at its directive's line.
@@ -52,6 +59,7 @@ RULES = ("greedy", "utilitarian", "mes")
 CONFLICT_POLICIES = ("allow", "report", "exclude")
 _POINTS = re.compile(r"^(borda|harmonic|fixed:\d+(,\d+)*)$")
 _QUORUM = re.compile(r"^(\d+(\.\d+)?%|\d+)$")
+_SHARE = re.compile(r"^\d+(\.\d+)?%$")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,10 @@ class Proposal:
     description: str
     declared: datetime.date
     source: data.Meta
+    #: Proposals this one may be funded only with.
+    requires: tuple[str, ...] = ()
+    #: Proposals this one may never be funded with.
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,12 @@ class Round:
     quorum: str
     conflict: str
     source: data.Meta
+    partial: bool = False
+    #: Category -> the most its proposals may get together.
+    caps: tuple[tuple[str, Decimal], ...] = ()
+    #: The most one co-op's proposals may get, as a share of the budget (0..1).
+    max_coop_share: Decimal | None = None
+    coop_floors: bool = False
 
     def is_open_on(self, day: datetime.date) -> bool:
         """Whether members may vote on ``day``."""
@@ -139,6 +157,15 @@ def read_agenda(
             proposals[proposal.id] = proposal
         except FieldError as error:
             errors.append(RoundError(entry.meta, str(error), entry))
+    for proposal in proposals.values():
+        for other in (*proposal.requires, *proposal.excludes):
+            known = proposals.get(other)
+            if known is None or known.round != proposal.round or other == proposal.id:
+                message = (
+                    f'proposal "{proposal.id}" names "{other}", which is not another '
+                    f'proposal of round "{proposal.round}"'
+                )
+                errors.append(RoundError(proposal.source, message, None))
     return Agenda(rounds, proposals), errors
 
 
@@ -184,7 +211,24 @@ def _round(entry: data.Custom, federation: Federation) -> Round:
         quorum=quorum,
         conflict=directives.choice(entry, "conflict", CONFLICT_POLICIES, "allow"),
         source=entry.meta,
+        partial=directives.flag(entry, "partial"),
+        caps=tuple(
+            (key.removeprefix("cap-"), directives.amount(entry, key)[0])
+            for key in sorted(entry.meta)
+            if key.startswith("cap-")
+        ),
+        max_coop_share=_share(entry, "max-coop-share"),
+        coop_floors=directives.flag(entry, "coop-floors"),
     )
+
+
+def _share(entry: data.Custom, key: str) -> Decimal | None:
+    if key not in entry.meta:
+        return None
+    value = directives.text(entry, key)
+    if not _SHARE.match(value) or not 0 < Decimal(value[:-1]) <= 100:
+        raise FieldError(f'{key} "{value}" must be a share such as "40%"')
+    return Decimal(value[:-1]) / 100
 
 
 def _budget(entry: data.Custom) -> Decimal | None:
@@ -243,4 +287,6 @@ def _proposal(
         description=directives.text(entry, "description", ""),
         declared=entry.date,
         source=entry.meta,
+        requires=tuple(directives.text(entry, "requires", "").split()),
+        excludes=tuple(directives.text(entry, "excludes", "").split()),
     )

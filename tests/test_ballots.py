@@ -15,6 +15,7 @@ from allocation.ballots import history
 from allocation.codes import code_hash
 from allocation.codes import issue
 from allocation.codes import member_for
+from allocation.count import count
 from allocation.pabulib import read_pb
 from allocation.pabulib import write_pb
 from allocation.paper import PaperRefused
@@ -26,6 +27,7 @@ from allocation.register import save_members
 from allocation.round_export import RoundStillOpen
 from allocation.round_export import published_voter_id
 from allocation.round_export import round_election
+from allocation.round_export import round_problem
 from allocation.store import open_store
 from allocation.turnout import turnout
 from ledger.books import Books
@@ -266,3 +268,29 @@ def test_a_closed_round_is_published_with_current_ballots_under_anonymous_ids(
         books, poll, connection, datetime.date(2026, 12, 1), anonymous=False
     )
     assert named.ballots() == {"M1": ("P3",), "M2": ("P2",), "M4": ("P3", "P2")}
+
+
+def test_a_closed_round_poses_its_problem_with_its_own_rules(
+    connection: sqlite3.Connection, tmp_path: Path
+) -> None:
+    text = LEDGER.replace(
+        '  conflict: "exclude"\n', '  conflict: "exclude"\n  budget: 15000.00 EUR\n'
+    ).replace('  title: "Library"\n', '  title: "Library"\n  requires: "P2"\n')
+    ledger = tmp_path / "options.beancount"
+    ledger.write_text(text, encoding="utf-8")
+    books = load_books(ledger)
+    assert not books.errors
+    poll = Poll.of(books, "R1", load_members(connection))
+    poll.cast(connection, "M1", ["P3", "P2"], VOTING_DAY)
+    poll.cast(connection, "M4", ["P3"], VOTING_DAY)
+    asked = round_problem(books, poll, connection, datetime.date(2026, 12, 1))
+    assert asked.budget == 15000
+    assert asked.points_rule == "borda" and asked.lot[0] in {"P1", "P2", "P3"}
+    assert asked.projects["points"].to_dict() == {"P1": 0, "P2": 1, "P3": 3}
+    assert asked.projects["coop"].to_dict() == {
+        "P1": "Riverside",
+        "P2": "Riverside",
+        "P3": "Riverside",
+    }
+    assert asked.options.requires == (("P3", "P2"),)
+    assert count(asked, "utilitarian").selected == ["P2", "P3"]

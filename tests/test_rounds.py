@@ -75,6 +75,30 @@ def test_rounds_and_proposals_are_read_with_their_rules(tmp_path: Path) -> None:
     } <= opens
 
 
+def test_a_round_declares_its_options(tmp_path: Path) -> None:
+    text = HEADER.replace(
+        '  conflict: "exclude"\n',
+        '  conflict: "exclude"\n  partial: TRUE\n  cap-energy: 9000.00 EUR\n'
+        '  max-coop-share: "40%"\n  coop-floors: TRUE\n',
+    ) + (
+        '2026-11-01 custom "proposal" "P2"\n  title: "Flue"\n  cost: 3000.00 EUR\n'
+        '  scope: "Riverside"\n  round: "R1"\n  requires: "P1"\n  excludes: "P3"\n'
+        '2026-11-01 custom "proposal" "P3"\n  title: "Chimney"\n  cost: 4000.00 EUR\n'
+        '  scope: "Riverside"\n  round: "R1"\n'
+    )
+    loaded = load_text(tmp_path / "ledger.beancount", text)
+    assert not loaded.errors, loaded.messages()
+    agenda = books_from(loaded.entries, loaded.errors, loaded.options).agenda
+    voting = agenda.rounds["R1"]
+    assert voting.partial and voting.coop_floors
+    assert voting.caps == (("energy", Decimal("9000.00")),)
+    assert voting.max_coop_share == Decimal("0.4")
+    assert (agenda.proposals["P2"].requires, agenda.proposals["P2"].excludes) == (
+        ("P1",),
+        ("P3",),
+    )
+
+
 CASES = {
     "unknown scope": (
         'custom "round" "R2"\n  scope: "Hill"\n  closes: 2026-12-01\n'
@@ -115,6 +139,21 @@ CASES = {
         'custom "proposal" "p2"\n  title: "x"\n  cost: 10.00 EUR\n  scope: "Riverside"\n'
         '  round: "R1"\n',
         'proposal id "p2" must start with a capital letter',
+    ),
+    "requires an unknown proposal": (
+        'custom "proposal" "P2"\n  title: "x"\n  cost: 10.00 EUR\n  scope: "Riverside"\n'
+        '  round: "R1"\n  requires: "P9"\n',
+        'proposal "P2" names "P9", which is not another proposal of round "R1"',
+    ),
+    "bad share": (
+        'custom "round" "R2"\n  scope: "Riverside"\n  closes: 2026-12-01\n'
+        '  cutoff: 2026-10-01\n  max-coop-share: "half"\n',
+        'max-coop-share "half" must be a share such as "40%"',
+    ),
+    "partial is not a flag": (
+        'custom "round" "R2"\n  scope: "Riverside"\n  closes: 2026-12-01\n'
+        '  cutoff: 2026-10-01\n  partial: "yes"\n',
+        'field "partial" must be TRUE or FALSE',
     ),
     "bad instrument": (
         'custom "proposal" "P2"\n  title: "x"\n  cost: 10.00 EUR\n  scope: "Riverside"\n'
