@@ -25,6 +25,7 @@ import pandas as pd
 from allocation.election import SETS
 from allocation.election import Election
 from allocation.scores import points_rule
+from allocation.scores import project_totals
 from allocation.scores import vote_points
 
 #: Pabulib's names for equal shares, and the completion each one means.
@@ -102,18 +103,14 @@ def problem(
     rule = points or points_rule(contest)
     votes = contest.votes.assign(points=vote_points(contest.votes, rule))
     projects = contest.projects
-    counted = votes.groupby("project", sort=False).agg(
-        points=("points", "sum"), supporters=("voter", "size")
-    )
-    ranked = contest.vote_type == "ordinal"
-    firsts = votes[votes["position"].eq(1)] if ranked else votes
+    totals = project_totals(votes, projects.index, ranked=contest.vote_type == "ordinal")
     table = pd.DataFrame(
         {
             "cost": projects["cost"],
             "minimum": _column(projects, "minimum", float("nan")).astype("float64"),
-            "points": counted["points"].reindex(projects.index, fill_value=0.0),
-            "first": firsts.groupby("project").size().reindex(projects.index, fill_value=0),
-            "supporters": counted["supporters"].reindex(projects.index, fill_value=0),
+            "points": totals["points"],
+            "first": totals["first"],
+            "supporters": totals["supporters"],
             "category": _column(projects, "category", ""),
             "coop": _column(projects, "coop", ""),
         },

@@ -94,7 +94,7 @@ def round_election(
             f"round {voting.id} closes on {voting.closes}: export it from "
             f"{voting.closes + datetime.timedelta(days=1)} on, when the count is final"
         )
-    counted = counted_ballots(connection, voting, poll.coops)
+    counted = counted_ballots(connection, voting, poll.coops, receipts=anonymous)
     voters, votes = vote_tables(counted, voting.id, anonymous=anonymous)
     contest = election(_meta(books, voting), _projects(books, poll), voters, votes)
     return with_counts(contest)
@@ -140,13 +140,15 @@ def vote_tables(
         else counted.member_ids,
         dtype=object,
     )
-    lengths, ranked = counted.long_table()
+    lengths, ranked = counted.lengths, counted.ranked
     voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     voters = pd.DataFrame(
         {
             "coop": counted.coops,
-            "voting_method": [VOTING_METHODS[source] for source in counted.sources],
+            "voting_method": [VOTING_METHODS[source] for source in counted.sources]
+            if anonymous
+            else "",
         },
         index=voter_ids,
         dtype=str,
