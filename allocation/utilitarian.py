@@ -25,9 +25,9 @@ times slower on thousands of projects.
 When several selections reach the optimum, the declared tie-break picks one
 (lower total cost, then more first preferences, then the lot) and the others
 are reported. They are found by re-solving with each optimum found cut off (a
-"no-good" constraint) until the best left scores less, up to MAX_TIES others: a
-round with more tied optima than that (never seen on real ballots with a handful
-of proposals) is broken among those found, and the result says so.
+"no-good" constraint) until the best left scores less, up to MAX_TIES others (one
+other above ENUMERATE_UP_TO projects, where each look costs a second or more): a
+round with more tied optima than that is broken among those found.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ from allocation.problem import Problem
 SOLVERS = ("cbc", "highs")
 #: How many other optimal selections to look for before saying "and maybe more".
 MAX_TIES = 5
+#: Above this many projects, look for one other optimum only: each look is a full
+#: solve, and a city-sized ballot of thousands with integer points has many ties.
+ENUMERATE_UP_TO = 100
 
 
 class SolverError(RuntimeError):
@@ -138,9 +141,9 @@ class _Model:
         self.model += self.money(self.ids) <= problem.budget, "budget"
         for p in self.ids:
             if p == self.forced:
-                self.model += self.x[p] == 1
+                self.x[p].lowBound = 1
             elif self.points[p] <= 0:
-                self.model += self.x[p] == 0
+                self.x[p].upBound = 0
         for a, b in options.requires:
             self.model += self.x[a] <= self.x[b]
         for a, b in options.excludes:
@@ -183,12 +186,10 @@ class _Model:
         return pd.Series(amounts, index=self.problem.projects.index).round(2)
 
     def exclude(self, chosen: frozenset[str]) -> None:
-        """Forbid exactly the selection ``chosen`` (a "no-good" cut)."""
-        self.model += (
-            pulp.lpSum(1 - self.x[p] for p in chosen)
-            + pulp.lpSum(self.x[p] for p in self.ids if p not in chosen)
-            >= 1
-        )
+        """Forbid exactly the selection ``chosen`` (a "no-good" cut): at least one
+        change, ``sum(1 - x, chosen) + sum(x, others) >= 1``."""
+        flips = _affine((self.x[p], -1.0 if p in chosen else 1.0) for p in self.ids)
+        self.model += flips >= 1 - len(chosen)
 
 
 def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
@@ -198,7 +199,8 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     best = float(pulp.value(model.value) or 0.0)
     tolerance = 1e-6 * max(1.0, abs(best))
     optima = [model.selection()]
-    while len(optima) <= MAX_TIES:
+    others = MAX_TIES if len(problem.projects) <= ENUMERATE_UP_TO else 1
+    while len(optima) <= others:
         # The best selection other than those found: a tie if it scores the same.
         model.exclude(optima[-1])
         status = model.model.solve(_solver(solver))
