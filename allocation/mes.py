@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,12 +45,12 @@ def equal_shares(problem: Problem) -> Outcome:
     table = _Table(problem)
     voters = max(len(problem.voters), 1)
     costs = np.asarray(projects["cost"], dtype=float)
-    chosen = table.run(problem.budget)
+    chosen, start = table.run(problem.budget)
     budget = problem.budget
     completion = problem.mes_completion
     while completion != "none" and not _exhaustive(costs, chosen, problem.budget):
         budget += voters
-        larger = table.run(budget)
+        larger, start = table.run(budget, start)
         if costs[larger].sum() > problem.budget + 1e-6:
             break
         chosen = larger
@@ -75,6 +76,15 @@ def _complete(problem: Problem, costs: np.ndarray, chosen: np.ndarray) -> np.nda
             chosen[position] = True
             left -= costs[position]
     return chosen
+
+
+@dataclass(frozen=True)
+class _Start:
+    """Where a run of equal shares stands: bought, spent per voter, the heap."""
+
+    chosen: np.ndarray
+    spent: np.ndarray
+    heap: list[tuple[float, int, int]]
 
 
 class _Table:
@@ -103,25 +113,39 @@ class _Table:
         self.tie = np.asarray(projects["tie"])
         self.voters = max(len(problem.voters), 1)
 
-    def run(self, budget: float) -> np.ndarray:
-        """Equal shares of ``budget``: which projects are bought.
+    def run(self, budget: float, start: _Start | None = None) -> tuple[np.ndarray, _Start]:
+        """Equal shares of ``budget``: which projects are bought, and where a run
+        with a larger budget may start.
 
         Prices only rise as voters spend, so the last price computed for a project
         is a lower bound on its price now: projects wait in a heap by that bound,
         and only the one on top is re-priced. When its fresh price still beats the
         next bound, it is the cheapest; otherwise it goes back with its new price.
+
+        Add1 runs again and again with a slightly larger budget, and the first
+        purchases are often the same each time: as long as every price computed
+        was the even split (nobody short of money) and every project checked was
+        affordable, nothing depended on the budget, and a larger budget would
+        have made the same purchases at the same prices. The state after the last
+        such purchase is returned, and a run with a larger budget starts there.
         """
-        left = np.full(self.voters, budget / self.voters)
-        chosen = np.zeros(len(self.costs), dtype=bool)
-        heap = [
-            (self.costs[p] / total, int(self.tie[p]), p)
-            for p, total in enumerate(self.utility_sums)
-            if total > 0
-        ]
-        heapq.heapify(heap)
+        share = budget / self.voters
+        state = start or _Start(
+            np.zeros(len(self.costs), dtype=bool),
+            np.zeros(self.voters),
+            sorted(
+                (self.costs[p] / total, int(self.tie[p]), p)
+                for p, total in enumerate(self.utility_sums)
+                if total > 0
+            ),
+        )
+        chosen, heap = state.chosen.copy(), list(state.heap)
+        left = share - state.spent
+        exact = True
         while heap:
             _, tie, project = heapq.heappop(heap)
-            rho = self._price(project, left)
+            rho, even = self._price(project, left)
+            exact = exact and even
             if not np.isfinite(rho):
                 continue  # its supporters can no longer afford it, nor ever will
             if heap and not _beats(rho, tie, heap[0][0], heap[0][1]):
@@ -130,19 +154,22 @@ class _Table:
             voters = self.voters_of[project]
             left[voters] -= np.minimum(left[voters], rho * self.utilities_of[project])
             chosen[project] = True
-        return chosen
+            if exact:
+                state = _Start(chosen.copy(), share - left, list(heap))
+        return chosen, state
 
-    def _price(self, project: int, left: np.ndarray) -> float:
+    def _price(self, project: int, left: np.ndarray) -> tuple[float, bool]:
         """The lowest price per unit of utility at which the project's supporters,
-        each paying at most what they have left, cover its cost (inf: they cannot)."""
+        each paying at most what they have left, cover its cost (inf: they cannot);
+        and whether it is the even split, which does not depend on their budgets."""
         cost = self.costs[project]
         budget = left[self.voters_of[project]]
         if budget.sum() < cost * (1 - _TIE):
-            return float("inf")
+            return float("inf"), False
         utility = self.utilities_of[project]
         even = cost / self.utility_sums[project]
         if (budget >= even * utility * (1 - _TIE)).all():
-            return float(even)  # nobody runs short: the usual case, and no sort
+            return float(even), True  # nobody runs short: the usual case, and no sort
         ratio = budget / utility
         order = np.argsort(ratio, kind="stable")
         budget, utility, ratio = budget[order], utility[order], ratio[order]
@@ -150,7 +177,7 @@ class _Table:
         utility_after = utility[::-1].cumsum()[::-1]
         rho = (cost - paid_before) / utility_after
         first = int(np.argmax(rho <= ratio * (1 + _TIE)))
-        return float(rho[first])
+        return float(rho[first]), False
 
 
 def _beats(rho: float, tie: int, other_rho: float, other_tie: int) -> bool:
