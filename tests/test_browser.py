@@ -66,3 +66,31 @@ def test_rent_roll_page_shows_the_collectives_in_arrears(
         expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
     )
     assert heading.text.startswith("Statement of Oakfield Brewers")
+
+
+def test_rounds_page_shows_rounds_proposals_and_commitments(
+    fava_url: str, browser: Any, demo_books: Books
+) -> None:
+    browser.get(f"{fava_url}/northern-federation/extension/Rounds/")
+    wait = WebDriverWait(browser, 30)
+    wait.until(
+        expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "#round-R2026-CEN table")
+        )
+    )
+    proposals = [
+        row.find_elements(By.CSS_SELECTOR, "td")[0].text
+        for row in browser.find_elements(By.CSS_SELECTOR, "#round-R2026-CEN tbody tr")
+    ]
+    assert proposals == [p.id for p in demo_books.agenda.ballot("R2026-CEN")]
+    earlier = browser.find_element(By.CSS_SELECTOR, "#round-2024").text
+    assert "Energy retrofit of the Wash House" in earlier
+    assert "Committed 129,000.00, disbursed 114,000.00." in earlier
+    bars = wait.until(
+        lambda driver: driver.find_elements(
+            By.CSS_SELECTOR, "#coopfund-rounds-charts svg rect"
+        )
+    )
+    assert bars, "the chart of disbursed against committed is drawn"
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors

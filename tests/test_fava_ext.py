@@ -88,3 +88,30 @@ def test_fund_is_fava_s_default_page_for_the_demo(client: FlaskClient) -> None:
     response = client.get("/northern-federation/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(PAGE)
+
+
+def test_rounds_page_shows_each_round_with_its_commitments(
+    client: FlaskClient, demo_books: Books
+) -> None:
+    response = client.get("/northern-federation/extension/Rounds/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert re.findall(r"<h3>(\S+) <small>\((\w+)\)", html) == [
+        ("R2026-NORTH", "voting"),
+        ("R2026-CEN", "voting"),
+        ("2025", "earlier"),
+        ("2024", "earlier"),
+    ]
+    table = r'<svelte-component type="query-table"><script type="application/json">'
+    tables = re.findall(table + r"(.*?)</script>", html, re.S)
+    by_proposal = {
+        row[0]: row for table in map(json.loads, tables) for row in table["rows"]
+    }
+    assert set(by_proposal) >= {p.id for p in demo_books.agenda.proposals.values()}
+    # An earlier commitment: committed, part paid out, the rest outstanding.
+    _, title, _, _, _, committed, disbursed, outstanding = by_proposal["P24-03"]
+    assert title == "Energy retrofit of the Wash House"
+    assert (committed, disbursed, outstanding) == (45000, 30000, 15000)
+    chart = components(html)["charts"][0]
+    assert chart["label"] == "Disbursed against committed, per round"
+    assert len(chart["data"]) == 2, "one bar per round with commitments"

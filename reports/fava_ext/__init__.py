@@ -10,5 +10,6 @@ the period's last day; otherwise as of the ledger's last entry.
 
 from reports.fava_ext.fund_page import Fund
 from reports.fava_ext.rent_page import RentRoll
+from reports.fava_ext.rounds_page import Rounds
 
-__all__ = ["Fund", "RentRoll"]
+__all__ = ["Fund", "RentRoll", "Rounds"]
