@@ -96,14 +96,8 @@ class Poll:
     ) -> list[str]:
         """Every reason to refuse this ballot on ``day``; empty if none."""
         voting = self.round
-        problems: list[str] = []
-        if not voting.is_open_on(day):
-            problems.append(
-                f"round {voting.id} is not open on {day}: voting runs from {voting.opens} "
-                f"to {voting.closes}"
-            )
+        problems = self.barred(member_id, day)
         member = self.members.get(member_id)
-        problems += self._voter_problems(member_id, member, day)
         on_ballot = {proposal.id: proposal for proposal in self.proposals}
         if not ranking:
             problems.append("the ballot ranks no proposal: rank at least one")
@@ -125,6 +119,17 @@ class Poll:
                 f"rank its own proposal {', '.join(own)} in this round"
             )
         return problems
+
+    def barred(self, member_id: str, day: datetime.date) -> list[str]:
+        """Why ``member_id`` may not vote at all on ``day``, whatever they rank."""
+        voting = self.round
+        problems: list[str] = []
+        if not voting.is_open_on(day):
+            problems.append(
+                f"round {voting.id} is not open on {day}: voting runs from {voting.opens} "
+                f"to {voting.closes}"
+            )
+        return problems + self._voter_problems(member_id, self.members.get(member_id), day)
 
     def _voter_problems(
         self, member_id: str, member: Member | None, day: datetime.date

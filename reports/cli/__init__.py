@@ -11,6 +11,7 @@ from reports.cli.rent import rent
 from reports.cli.round import members
 from reports.cli.round import round_
 from reports.cli.serve import serve
+from reports.cli.vote import vote
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,3 +31,4 @@ main.add_command(members)
 main.add_command(pb)
 main.add_command(round_)
 main.add_command(serve)
+main.add_command(vote)
