@@ -71,18 +71,18 @@ def demo_books(demo_dir: Path) -> Books:
     return load_books(demo_dir / MAIN)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
+def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"coopfund serve exited early:\n{output}")
+            pytest.fail(f"the server exited early:\n{output}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -94,7 +94,7 @@ def _wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> 
 @pytest.fixture(scope="session")
 def fava_url(demo_dir: Path) -> Iterator[str]:
     """A real ``coopfund serve`` of the demo on a free loopback port; its base URL."""
-    port = _free_port()
+    port = free_port()
     coopfund = Path(sys.executable).with_name("coopfund")
     process = subprocess.Popen(
         [str(coopfund), "serve", str(demo_dir / MAIN), "--port", str(port)],
@@ -104,7 +104,7 @@ def fava_url(demo_dir: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base}/", process)
+        wait_for(f"{base}/", process)
         yield base
     finally:
         process.terminate()
