@@ -49,7 +49,9 @@ def serve(
             "network; serve this only behind HTTPS.",
             err=True,
         )
-    server = Server((host, port), app, numthreads=threads)
+    # A listen backlog of at least a few per thread: with cheroot's default of 5, a
+    # crowd of members arriving at once is turned away with connection resets.
+    server = Server((host, port), app, numthreads=threads, request_queue_size=4 * threads)
     click.echo(f"The ballot site is at http://{host}:{port}/")
     click.echo("Press Ctrl-C to stop.")
     try:
