@@ -61,7 +61,7 @@ def explain_proposals(
     lost, threshold = [], []
     for project in projects.index:
         if outcome.funded[project] > 0:
-            lost.append(0.0)
+            lost.append(float("nan"))
             threshold.append(float("nan"))
             continue
         lost.append(best - best_points(problem, forced=str(project)))

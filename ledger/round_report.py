@@ -39,8 +39,13 @@ class ProposalLine:
     cost: Decimal | None = None
     committed: Decimal = ZERO
     disbursed: Decimal = ZERO
-    #: The points the round's ballots gave it, if its commitment records them.
+    #: The points the round's ballots gave it, if its count records them.
     points: Decimal | None = None
+    rank: int | None = None
+    #: For a proposal left out: points the others would lose if it were forced in,
+    #: and the highest cost at which it would have been funded.
+    lost_if_forced: Decimal | None = None
+    funded_at_cost: Decimal | None = None
 
     @property
     def outstanding(self) -> Decimal:
@@ -93,11 +98,8 @@ def round_report(books: Books, as_of: datetime.date) -> list[RoundLine]:
     for entry in books.entries:
         if entry.date > as_of:
             break
-        if isinstance(entry, data.Custom) and entry.type == "allocation" and entry.values:
-            found = rounds.setdefault(str(entry.values[0].value), RoundLine(id=""))
-            found.allocation = {
-                k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")
-            }
+        if isinstance(entry, data.Custom) and entry.values:
+            _add_count(entry, rounds)
         if isinstance(entry, data.Transaction):
             _add_movements(entry, envelopes, rounds)
     for ident, line in rounds.items():
@@ -107,6 +109,23 @@ def round_report(books: Books, as_of: datetime.date) -> list[RoundLine]:
         key=lambda r: (r.closes or datetime.date.min, r.id),
         reverse=True,
     )
+
+
+def _add_count(entry: data.Custom, rounds: dict[str, RoundLine]) -> None:
+    """A round's ``custom "allocation"`` or a proposal's ``"allocation-result"``."""
+    meta = {k: v for k, v in entry.meta.items() if k not in ("filename", "lineno")}
+    round_id = str(entry.values[0].value)
+    if entry.type == "allocation":
+        rounds.setdefault(round_id, RoundLine(id=round_id)).allocation = meta
+    elif entry.type == "allocation-result" and len(entry.values) > 1:
+        line = rounds.get(round_id)
+        found = line.proposals.get(str(entry.values[1].value)) if line else None
+        if found is not None:
+            found.points = meta.get("points")
+            rank = meta.get("rank")
+            found.rank = int(rank) if isinstance(rank, Decimal) else None
+            found.lost_if_forced = meta.get("points-lost-if-forced")
+            found.funded_at_cost = meta.get("funded-at-cost")
 
 
 def _declared(books: Books) -> dict[str, RoundLine]:

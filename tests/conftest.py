@@ -91,13 +91,46 @@ def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> N
     pytest.fail(f"{url} did not answer within {seconds} s")
 
 
+#: The demo's counting day: its rounds closed the day before.
+COUNTING_DAY = "2026-12-14"
+
+
+def run_coopfund(*arguments: str) -> str:
+    """Run ``coopfund`` with ``arguments`` as a user would; its output."""
+    coopfund = Path(sys.executable).with_name("coopfund")
+    done = subprocess.run(
+        [str(coopfund), *arguments], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, f"coopfund {' '.join(arguments)}:\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
 @pytest.fixture(scope="session")
-def fava_url(demo_dir: Path) -> Iterator[str]:
-    """A real ``coopfund serve`` of the demo on a free loopback port; its base URL."""
+def counted_demo(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo after the README's loop: register and ballots imported,
+    both rounds counted on counting day. Its main ledger file; do not change it."""
+    copy = tmp_path_factory.mktemp("counted") / "federation"
+    shutil.copytree(demo_dir, copy)
+    ledger = str(copy / MAIN)
+    run_coopfund("members", "import", ledger, str(copy / "members.csv"))
+    for voting in ("R2026-CEN", "R2026-NORTH"):
+        run_coopfund(
+            "round",
+            "import-ballots",
+            ledger,
+            voting,
+            str(copy / "ballots" / f"{voting}.csv"),
+        )
+        run_coopfund("allocate", ledger, voting, "--as-of", COUNTING_DAY)
+    return copy / MAIN
+
+
+def serve_fava(ledger: Path) -> Iterator[str]:
+    """A real ``coopfund serve`` of ``ledger`` on a free loopback port; its base URL."""
     port = free_port()
     coopfund = Path(sys.executable).with_name("coopfund")
     process = subprocess.Popen(
-        [str(coopfund), "serve", str(demo_dir / MAIN), "--port", str(port)],
+        [str(coopfund), "serve", str(ledger), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -109,6 +142,18 @@ def fava_url(demo_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def fava_url(demo_dir: Path) -> Iterator[str]:
+    """Fava serving the demo as written."""
+    yield from serve_fava(demo_dir / MAIN)
+
+
+@pytest.fixture(scope="session")
+def counted_fava_url(counted_demo: Path) -> Iterator[str]:
+    """Fava serving the demo after its rounds were counted."""
+    yield from serve_fava(counted_demo)
 
 
 CHROMIUM = "/usr/bin/chromium"

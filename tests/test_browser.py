@@ -79,7 +79,7 @@ def test_rounds_page_shows_rounds_proposals_and_commitments(
         )
     )
     proposals = [
-        row.find_elements(By.CSS_SELECTOR, "td")[0].text
+        row.find_elements(By.CSS_SELECTOR, "td")[1].text
         for row in browser.find_elements(By.CSS_SELECTOR, "#round-R2026-CEN tbody tr")
     ]
     assert proposals == [p.id for p in demo_books.agenda.ballot("R2026-CEN")]
@@ -92,5 +92,32 @@ def test_rounds_page_shows_rounds_proposals_and_commitments(
         )
     )
     assert bars, "the chart of disbursed against committed is drawn"
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_rounds_page_shows_a_counted_round_and_why(
+    counted_fava_url: str, browser: Any
+) -> None:
+    browser.get(f"{counted_fava_url}/northern-federation/extension/Rounds/")
+    wait = WebDriverWait(browser, 30)
+    section = wait.until(
+        expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "#round-R2026-NORTH table")
+        )
+    )
+    north = browser.find_element(By.ID, "round-R2026-NORTH")
+    assert "(counted)" in north.find_element(By.CSS_SELECTOR, "h3").text
+    assert "rule mes" in north.text
+    rows = [
+        [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+        for row in section.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert [row[0] for row in rows] == ["1", "2", "3", "4", "5", "6"], "by rank"
+    funded = [row for row in rows if row[6] not in ("", "0.00")]
+    left_out = [row for row in rows if row[6] in ("", "0.00")]
+    assert funded and left_out
+    assert all(row[9] for row in left_out), "each left-out proposal says what it lacked"
+    assert "Committed 200,000.00" in north.text
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors

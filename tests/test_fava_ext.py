@@ -105,11 +105,11 @@ def test_rounds_page_shows_each_round_with_its_commitments(
     table = r'<svelte-component type="query-table"><script type="application/json">'
     tables = re.findall(table + r"(.*?)</script>", html, re.S)
     by_proposal = {
-        row[0]: row for table in map(json.loads, tables) for row in table["rows"]
+        row[1]: row for table in map(json.loads, tables) for row in table["rows"]
     }
     assert set(by_proposal) >= {p.id for p in demo_books.agenda.proposals.values()}
     # An earlier commitment: committed, part paid out, the rest outstanding.
-    _, title, _, _, _, committed, disbursed, outstanding = by_proposal["P24-03"]
+    _, _, title, _, _, _, committed, disbursed, outstanding, _, _ = by_proposal["P24-03"]
     assert title == "Energy retrofit of the Wash House"
     assert (committed, disbursed, outstanding) == (45000, 30000, 15000)
     chart = components(html)["charts"][0]

@@ -9,6 +9,7 @@ The written directory holds::
     statements/<YYYY-MM>/...    the month after the books, as the banks export it
     importers.py                Fava's import page configuration for those files
     members.csv                 the member register (kept out of the ledger)
+    ballots/<ROUND>.csv         paper ballots of each round, to import and count
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger import books
+from ledger.demo.ballots import ballots_csv
 from ledger.demo.declarations import header_text
 from ledger.demo.declarations import render
 from ledger.demo.generate import Books
@@ -66,7 +68,10 @@ def demo_files(spec: FederationSpec = NORTHERN) -> dict[str, str]:
     if spec.statements:
         files[IMPORTERS] = _IMPORTERS_TEXT
     if spec.members:
-        files["members.csv"] = members_csv(spec)
+        register = members_csv(spec)
+        files["members.csv"] = register
+        for voting in spec.rounds:
+            files[f"ballots/{voting.id}.csv"] = ballots_csv(spec, register, voting)
     return files
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from reports.cli.allocate import allocate
+from reports.cli.allocate import disburse
 from reports.cli.demo import demo
 from reports.cli.fund import fund
 from reports.cli.pb import pb
@@ -24,7 +26,9 @@ def main() -> None:
     """
 
 
+main.add_command(allocate)
 main.add_command(demo)
+main.add_command(disburse)
 main.add_command(fund)
 main.add_command(rent)
 main.add_command(members)

@@ -60,7 +60,7 @@ def _today(as_of: datetime.datetime | None) -> datetime.datetime:
     return as_of if as_of is not None else datetime.datetime.now()
 
 
-def _poll(ledger: str, round_id: str) -> tuple[Books, Poll]:
+def poll_of(ledger: str, round_id: str) -> tuple[Books, Poll]:
     books = load_books(Path(ledger))
     warn_about_errors(books.errors, ledger)
     connection = open_store(store_path(Path(ledger)))
@@ -122,7 +122,7 @@ def codes(ledger: str, round_id: str, out: Path, as_of: datetime.datetime | None
     Only a hash of each code is stored; the codes themselves are written once, to a
     CSV list and a printable page of slips. Hand them out, then delete both files.
     """
-    _, poll = _poll(ledger, round_id)
+    _, poll = poll_of(ledger, round_id)
     today = _today(as_of).date()
     eligible = [m for m in poll.electorate() if m.left is None or m.left > today]
     connection = open_store(store_path(Path(ledger)))
@@ -161,7 +161,7 @@ def import_ballots(ledger: str, round_id: str, ballots: Path) -> None:
     cast; default today). Checked like web ballots; one refused row and nothing is
     stored.
     """
-    _, poll = _poll(ledger, round_id)
+    _, poll = poll_of(ledger, round_id)
     connection = open_store(store_path(Path(ledger)))
     try:
         stored = import_paper(connection, ballots, poll, datetime.datetime.now())
@@ -178,7 +178,7 @@ def import_ballots(ledger: str, round_id: str, ballots: Path) -> None:
 @format_option
 def turnout_(ledger: str, round_id: str, fmt: str) -> None:
     """How many eligible members voted in ROUND, per co-op, and whether quorum is met."""
-    _, poll = _poll(ledger, round_id)
+    _, poll = poll_of(ledger, round_id)
     connection = open_store(store_path(Path(ledger)))
     try:
         report = turnout(connection, poll)
@@ -225,7 +225,7 @@ def export_pb(
     Voters appear under anonymous ids; the points rule, the budget and the round's
     dates are in the file's META section. The SHA-256 printed identifies the file.
     """
-    books, poll = _poll(ledger, round_id)
+    books, poll = poll_of(ledger, round_id)
     connection = open_store(store_path(Path(ledger)))
     try:
         contest = round_election(books, poll, connection, _today(as_of).date())

@@ -12,12 +12,14 @@ from fava.core.query import QueryResultTable
 from fava.core.query import StrColumn
 from fava.internal_api import BarChart
 
+from ledger.round_report import ProposalLine
 from ledger.round_report import RoundLine
 from ledger.round_report import round_report
 from reports.fava_ext import page
 
 #: The table's columns: heading, and whether it holds amounts.
 COLUMNS = (
+    ("Rank", False),
     ("Proposal", False),
     ("Title", False),
     ("Fund", False),
@@ -26,6 +28,8 @@ COLUMNS = (
     ("Committed", True),
     ("Disbursed", True),
     ("Outstanding", True),
+    ("Lost if forced", True),
+    ("Funded at cost", True),
 )
 
 
@@ -49,6 +53,7 @@ class Rounds(page.Page):
         ]
         rows: list[tuple[Any, ...]] = [
             (
+                "" if p.rank is None else str(p.rank),
                 p.proposal,
                 p.title,
                 p.entity,
@@ -57,8 +62,10 @@ class Rounds(page.Page):
                 p.committed,
                 p.disbursed,
                 p.outstanding,
+                p.lost_if_forced,
+                p.funded_at_cost,
             )
-            for p in line.proposals.values()
+            for p in sorted(line.proposals.values(), key=_by_rank)
         ]
         return QueryResultTable(types, rows)
 
@@ -98,3 +105,8 @@ def _bar(line: RoundLine) -> DateAndBalanceWithBudget:
         },
         page.inventory([(p.currency, p.committed) for p in proposals]),
     )
+
+
+def _by_rank(line: ProposalLine) -> int:
+    """Counted rounds by rank; the others in the order declared or committed."""
+    return line.rank or 0
