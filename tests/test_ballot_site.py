@@ -210,3 +210,24 @@ def test_nobody_sees_another_members_ballot(ledger: Path, codes: dict[str, str])
     assert headers["Cache-Control"] == "no-store"
     assert headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_after_the_count_a_receipt_shows_what_became_of_each_choice(
+    counted_demo: Path,
+) -> None:
+    connection = open_store(store_path(counted_demo))
+    left_out = {"P26-R3", "P26-R4"}  # the demo's count of R2026-NORTH funds neither
+    ballot = next(
+        b for b in current_ballots(connection, "R2026-NORTH") if left_out & set(b.ranking)
+    )
+    client = client_for(counted_demo, datetime.date(2026, 12, 20))
+    csrf = token(client, "/lookup")
+    page = client.post("/lookup", data={"receipt": ballot.receipt, "csrf_token": csrf})
+    text = " ".join(page.get_data(as_text=True).split())
+    assert page.status_code == 200
+    assert "This is the ballot that counts." in text
+    assert "not funded" in text
+    assert "it would have been funded had it cost" in text
+    funded = set(ballot.ranking) - left_out
+    if funded:
+        assert "<strong>funded</strong>" in text

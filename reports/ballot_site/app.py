@@ -49,6 +49,7 @@ from allocation.store import store_path
 from ledger.books import Books
 from ledger.books import load_books
 from ledger.proposals import Proposal
+from ledger.round_report import ProposalLine
 from ledger.round_report import round_report
 
 #: What every response says about itself; see the module docstring.
@@ -245,9 +246,9 @@ class _Site:
         proposals = self.books.agenda.ballot(ballot.round)
         rounds = {line.id: line for line in round_report(self.books, self.today())}
         counted = rounds.get(ballot.round)
-        outcome: dict[str, Any] = {}
-        if counted is not None and counted.committed:
-            outcome = {p: line.committed for p, line in counted.proposals.items()}
+        outcome: dict[str, ProposalLine] = {}
+        if counted is not None and (counted.committed or counted.allocation):
+            outcome = counted.proposals
         return render_template(
             "lookup.html",
             ballot=ballot,
