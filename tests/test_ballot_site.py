@@ -228,6 +228,7 @@ def test_after_the_count_a_receipt_shows_what_became_of_each_choice(
     assert "This is the ballot that counts." in text
     assert "not funded" in text
     assert "it would have been funded had it cost" in text
+    assert "Funded in this round" in text and "Legal aid for collectives" in text
     funded = set(ballot.ranking) - left_out
     if funded:
         assert "<strong>funded</strong>" in text
