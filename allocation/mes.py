@@ -161,23 +161,29 @@ class _Table:
     def _price(self, project: int, left: np.ndarray) -> tuple[float, bool]:
         """The lowest price per unit of utility at which the project's supporters,
         each paying at most what they have left, cover its cost (inf: they cannot);
-        and whether it is the even split, which does not depend on their budgets."""
+        and whether it is the even split, which does not depend on their budgets.
+
+        The price solves ``sum(min(budget, price * utility)) = cost``; it is found
+        by a few passes over the supporters rather than by sorting them.
+        """
         cost = self.costs[project]
         budget = left[self.voters_of[project]]
         if budget.sum() < cost * (1 - _TIE):
             return float("inf"), False
         utility = self.utilities_of[project]
-        even = cost / self.utility_sums[project]
-        if (budget >= even * utility * (1 - _TIE)).all():
-            return float(even), True  # nobody runs short: the usual case, and no sort
-        ratio = budget / utility
-        order = np.argsort(ratio, kind="stable")
-        budget, utility, ratio = budget[order], utility[order], ratio[order]
-        paid_before = np.cumsum(budget) - budget
-        utility_after = utility[::-1].cumsum()[::-1]
-        rho = (cost - paid_before) / utility_after
-        first = int(np.argmax(rho <= ratio * (1 + _TIE)))
-        return float(rho[first]), False
+        rho = cost / self.utility_sums[project]
+        short = budget < rho * utility * (1 - _TIE)
+        if not short.any():
+            return float(rho), True  # nobody runs short: the usual case
+        # Those who cannot pay their share give all they have; the others share
+        # the rest. That raises the price, which may leave more short: repeat
+        # until nobody new is (the short only grow, so this ends).
+        while True:
+            rho = (cost - budget[short].sum()) / utility[~short].sum()
+            more = budget < rho * utility * (1 - _TIE)
+            if (more == short).all() or more.all():
+                return float(rho), False
+            short = more
 
 
 def _beats(rho: float, tie: int, other_rho: float, other_tie: int) -> bool:
