@@ -96,12 +96,12 @@ def reference(path: Path, rule: str, timeout: float) -> str:
     return seconds(json.loads(done.stdout.splitlines()[-1])["seconds"])
 
 
-def real(files: list[Path], runs: int, timeout: float) -> str:
+def real(files: list[Path], rules: list[str], runs: int, timeout: float) -> str:
     """The table for real Pabulib files."""
     rows = []
     for path in files:
         contest = read_pb(path)
-        for rule in RULES:
+        for rule in rules:
             ours = timed(lambda: ours_from_file(path, rule), runs)  # noqa: B023
             theirs = reference(path, rule, timeout)
             ratio = (
@@ -213,11 +213,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.allocation", description=__doc__)
     parser.add_argument("--pabulib", nargs="*", type=Path, default=[])
     parser.add_argument("--synthetic", nargs="*", default=[])
+    parser.add_argument("--rules", nargs="*", choices=RULES, default=list(RULES))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reference-timeout", type=float, default=600.0)
     args = parser.parse_args(argv)
     if args.pabulib:
-        print(real(args.pabulib, args.runs, args.reference_timeout))
+        print(real(args.pabulib, args.rules, args.runs, args.reference_timeout))
     if args.synthetic:
         print(synthetic(args.synthetic, args.runs))
 
