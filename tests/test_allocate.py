@@ -163,3 +163,19 @@ def test_disbursements_move_money_out_of_a_commitment(copy: Path) -> None:
     unknown = runner.invoke(main, ["disburse", str(copy), "P99", "1"])
     assert unknown.exit_code == 1 and 'no proposal "P99" is declared' in unknown.output
     assert check(copy) == []
+
+
+def test_options_that_a_rule_cannot_honour_are_pointed_out(copy: Path) -> None:
+    text = copy.parent.joinpath("rounds.beancount").read_text(encoding="utf-8")
+    marked = text.replace(
+        'custom "round" "R2026-NORTH"\n',
+        'custom "round" "R2026-NORTH"\n  partial: TRUE\n',
+        1,
+    )
+    assert marked != text
+    copy.parent.joinpath("rounds.beancount").write_text(marked, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["allocate", str(copy), "R2026-NORTH", "--as-of", COUNTING_DAY, "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "only the utilitarian rule honours them, and mes was asked" in result.output

@@ -11,6 +11,7 @@ import click
 import pandas as pd
 
 from allocation.outcome import RULES
+from allocation.problem import Options
 from allocation.round_count import count_round
 from allocation.round_export import RoundStillOpen
 from allocation.store import open_store
@@ -91,6 +92,13 @@ def allocate(  # click passes options by name
     finally:
         connection.close()
     booked = counted.allocation
+    if booked.rule != "utilitarian" and counted.problem.options != Options():
+        click.echo(
+            f"WARNING: round {round_id} declares options (partial funding, caps, "
+            "dependencies, floors or shares); only the utilitarian rule honours them, "
+            f"and {booked.rule} was asked.",
+            err=True,
+        )
     frame = pd.DataFrame(
         [
             {
