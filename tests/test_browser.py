@@ -14,20 +14,31 @@ from ledger.books import Books
 pytestmark = pytest.mark.browser
 
 
+def cells(browser: Any, rows: str) -> list[list[str]]:
+    """The text of each cell of the rows matching ``rows``, read in one go.
+
+    Fava's pages may redraw a table while a test walks it; one script call reads
+    a consistent snapshot instead of elements that may go stale.
+    """
+    script = (
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".map(row => Array.from(row.cells).map(cell => cell.innerText.trim()));"
+    )
+    found: list[list[str]] = browser.execute_script(script, rows)
+    return found
+
+
 def test_fund_page_shows_the_coops_and_a_rendered_chart(
     fava_url: str, browser: Any, demo_books: Books
 ) -> None:
     browser.get(f"{fava_url}/northern-federation/extension/Fund/")
     wait = WebDriverWait(browser, 30)
-    table = wait.until(
+    wait.until(
         expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, "#coopfund-fund-table table")
         )
     )
-    first_cells = [
-        row.find_elements(By.CSS_SELECTOR, "td")[0].text
-        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    ]
+    first_cells = [row[0] for row in cells(browser, "#coopfund-fund-table tbody tr")]
     assert first_cells == ["North", *demo_books.federation.coops, "TOTAL"]
     bars = wait.until(
         lambda driver: driver.find_elements(
@@ -49,11 +60,11 @@ def test_rent_roll_page_shows_the_collectives_in_arrears(
             (By.CSS_SELECTOR, "table.coopfund-rent-roll")
         )
     )
-    owing = {}
-    for row in browser.find_elements(By.CSS_SELECTOR, "table.coopfund-rent-roll tbody tr"):
-        cells = [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
-        if cells[0] != "Total" and cells[5] != "0.00":
-            owing[cells[0]] = cells[10]
+    owing = {
+        row[0]: row[10]
+        for row in cells(browser, "table.coopfund-rent-roll tbody tr")
+        if row[0] != "Total" and row[5] != "0.00"
+    }
     assert {"Brewery", "Laundry", "Carpentry"} <= set(owing)
     assert owing["Brewery"] == "7,600.00", "July and August are over 90 days late"
     assert wait.until(
@@ -78,10 +89,7 @@ def test_rounds_page_shows_rounds_proposals_and_commitments(
             (By.CSS_SELECTOR, "#round-R2026-CEN table")
         )
     )
-    proposals = [
-        row.find_elements(By.CSS_SELECTOR, "td")[1].text
-        for row in browser.find_elements(By.CSS_SELECTOR, "#round-R2026-CEN tbody tr")
-    ]
+    proposals = [row[1] for row in cells(browser, "#round-R2026-CEN tbody tr")]
     assert proposals == [p.id for p in demo_books.agenda.ballot("R2026-CEN")]
     earlier = browser.find_element(By.CSS_SELECTOR, "#round-2024").text
     assert "Energy retrofit of the Wash House" in earlier
@@ -101,7 +109,7 @@ def test_rounds_page_shows_a_counted_round_and_why(
 ) -> None:
     browser.get(f"{counted_fava_url}/northern-federation/extension/Rounds/")
     wait = WebDriverWait(browser, 30)
-    section = wait.until(
+    wait.until(
         expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, "#round-R2026-NORTH table")
         )
@@ -109,10 +117,7 @@ def test_rounds_page_shows_a_counted_round_and_why(
     north = browser.find_element(By.ID, "round-R2026-NORTH")
     assert "(counted)" in north.find_element(By.CSS_SELECTOR, "h3").text
     assert "rule mes" in north.text
-    rows = [
-        [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
-        for row in section.find_elements(By.CSS_SELECTOR, "tbody tr")
-    ]
+    rows = cells(browser, "#round-R2026-NORTH tbody tr")
     assert [row[0] for row in rows] == ["1", "2", "3", "4", "5", "6"], "by rank"
     funded = [row for row in rows if row[6] not in ("", "0.00")]
     left_out = [row for row in rows if row[6] in ("", "0.00")]
