@@ -20,8 +20,8 @@ import random
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from flask import Response
@@ -274,7 +274,8 @@ def _start_over(round_id: str) -> BaseResponse:
     return redirect(url_for("code", round_id=round_id))
 
 
-def _titles(proposals: Any, ranking: Any) -> list[Proposal]:
+def _titles(proposals: Iterable[Proposal], ranking: Iterable[str]) -> list[Proposal]:
+    """The ranked proposals, in the ranking's order."""
     by_id = {p.id: p for p in proposals}
     return [by_id[p] for p in ranking if p in by_id]
 
