@@ -268,6 +268,9 @@ class Counted:
 
     member_ids: list[str]
     coops: list[str]
+    #: Each voter's class in the register ("consumer" or "worker"), which a round
+    #: weighing its ballots by class needs.
+    classes: list[str]
     sources: list[str]
     receipts: list[str]
     #: How many proposals each ballot ranks.
@@ -310,7 +313,7 @@ def counted_ballots(
     )
     row = connection.execute(
         "SELECT count(*), group_concat(b.member_id, char(31)), "
-        "group_concat(m.coop, char(31)), "
+        "group_concat(m.coop, char(31)), group_concat(m.class, char(31)), "
         f"group_concat(substr(ranking, 2, length(ranking) - 2), ';'){extra} "
         "FROM ballots AS b JOIN members AS m USING (member_id) "
         f"WHERE b.round = ? AND b.current = 1 AND m.coop IN ({marks}) "
@@ -318,13 +321,14 @@ def counted_ballots(
         (voting.id, *sorted(coops), cutoff, cutoff),
     ).fetchone()
     if not row[0]:
-        return Counted([], [], [], [], np.zeros(0, dtype=np.int64), [])
-    members, coop, rankings = row[1:4]
-    sources, codes = (row[4].split(_UNIT), row[5].split(_UNIT)) if receipts else ([], [])
+        return Counted([], [], [], [], [], np.zeros(0, dtype=np.int64), [])
+    members, coop, kind, rankings = row[1:5]
+    sources, codes = (row[5].split(_UNIT), row[6].split(_UNIT)) if receipts else ([], [])
     text = rankings.replace('"', "").replace(" ", "")
     return Counted(
         members.split(_UNIT),
         coop.split(_UNIT),
+        kind.split(_UNIT),
         sources,
         codes,
         _lengths(text),

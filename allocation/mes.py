@@ -1,19 +1,25 @@
 """The Method of Equal Shares, with its usual completion (Add1, then greedy).
 
-Each voter gets an equal share of the budget. A project is bought by its
-supporters, each paying in proportion to how much they value it, capped by what
-they have left; among the projects their supporters can still afford, the one
-with the lowest price per unit of value (``rho``) is bought first. The result is
-proportional: a group of a tenth of the voters decides about a tenth of the money.
+Each voter gets an equal share of the budget; in a round that weighs its ballots
+(:mod:`allocation.weights`), a share in proportion to its weight, ``budget * w /
+sum(w)``. A project is bought by its supporters, each paying in proportion to how
+much they value it, capped by what they have left; among the projects their
+supporters can still afford, the one with the lowest price per unit of value
+(``rho``) is bought first. The result is proportional: a group of a tenth of the
+voters (of their weight) decides about a tenth of the money.
 
 Value (utility) is the voter's points for the project, or, for approval and
 choose-1 ballots, the project's cost for each voter approving it ("cost
-utilities", as equalshares.net counts approval elections).
+utilities", as equalshares.net counts approval elections). Points come weighted
+(:mod:`allocation.problem`), so a voter of weight w is w identical voters merged
+into one: w times their share of the budget and w times their value, hence w
+times their payment at any price; only the ratios of weights matter.
 
 Equal shares often leaves money unspent, so the usual completion follows:
 
-1. **Add1**: run again with each voter's share raised by 1 (the budget by the
-   number of voters), and again, while the outcome still fits the real budget;
+1. **Add1**: run again with each voter's share raised by its weight, 1 unless the
+   ballots are weighed (the budget by the number of voters, which the weights add
+   up to), and again, while the outcome still fits the real budget;
    keep the last outcome that fits, and stop early once an outcome leaves no
    unfunded project that fits what is left (it is exhaustive).
 2. **Greedy**: fund the remaining projects by points while they fit.
@@ -111,7 +117,8 @@ class _Table:
         self.utilities_of = [utility[a:b] for a, b in itertools.pairwise(bounds)]
         self.utility_sums = np.array([u.sum() for u in self.utilities_of], dtype=float)
         self.tie = np.asarray(projects["tie"])
-        self.voters = max(len(problem.voters), 1)
+        self.weights = np.asarray(problem.voters["weight"], dtype=float)
+        self.total_weight = float(self.weights.sum())
 
     def run(self, budget: float, start: _Start | None = None) -> tuple[np.ndarray, _Start]:
         """Equal shares of ``budget``: which projects are bought, and where a run
@@ -129,10 +136,10 @@ class _Table:
         have made the same purchases at the same prices. The state after the last
         such purchase is returned, and a run with a larger budget starts there.
         """
-        share = budget / self.voters
+        share = budget * self.weights / self.total_weight
         state = start or _Start(
             np.zeros(len(self.costs), dtype=bool),
-            np.zeros(self.voters),
+            np.zeros(len(self.weights)),
             sorted(
                 (self.costs[p] / total, int(self.tie[p]), p)
                 for p, total in enumerate(self.utility_sums)

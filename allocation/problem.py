@@ -9,6 +9,13 @@ the lower cost first, then more first preferences, then a lot. The lot is a
 shuffle of the project ids seeded by the election's name (``lot_seed``), so it is
 fixed before any ballot is read and anyone can redraw it; it is recorded with the
 result.
+
+A federation-wide round may weigh its ballots (:mod:`allocation.weights`). The
+weighting is applied here, once, by multiplying each vote's points by its voter's
+weight: every rule then maximises, or shares out, weighted points without knowing
+that there are weights, and a ballot of weight 2 counts as two identical ballots
+would (but for the size of equal shares' Add1 steps, one per ballot). Supporters
+and first preferences stay head counts of ballots.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from allocation.election import Election
 from allocation.scores import points_rule
 from allocation.scores import project_totals
 from allocation.scores import vote_points
+from allocation.weights import voter_weights
 
 #: Pabulib's names for equal shares, and the completion each one means.
 MES_COMPLETIONS = {"equalshares": "none", "equalshares/add1": "add1"}
@@ -63,8 +71,9 @@ class Problem:
     ``cost``, ``minimum`` (NaN: all or nothing), ``points``, ``first``,
     ``supporters``, ``category``, ``coop`` (whose proposal; "" if none) and
     ``tie`` (0 = wins a tie). ``votes`` is the long vote table with each row's
-    points under the rule; ``voters`` the election's voters (with ``coop`` where
-    known).
+    points under the rule, times its voter's weight; ``voters`` the election's
+    voters (with ``coop`` and ``class`` where known) and their ``weight`` (1.0
+    unless the round weighs ballots).
     """
 
     projects: pd.DataFrame
@@ -98,10 +107,22 @@ def problem(
     budget: float | None = None,
     options: Options | None = None,
     lot_seed: str | None = None,
+    weighting: str | None = None,
 ) -> Problem:
-    """The problem an election poses, under its own settings unless told otherwise."""
+    """The problem an election poses, under its own settings unless told otherwise.
+
+    The election's own weighting is its ``weighting`` setting, which our rounds'
+    published files carry when it is not "member" (one member, one vote): so a
+    published round read back is counted as it was.
+    """
     rule = points or points_rule(contest)
-    votes = contest.votes.assign(points=vote_points(contest.votes, rule))
+    weights = voter_weights(
+        contest.voters, weighting or contest.meta.get("weighting", "member")
+    )
+    # Every vote's voter is among the voters: an election is built that way.
+    voter_of = contest.voters.index.get_indexer(pd.Index(contest.votes["voter"]))
+    weighted = vote_points(contest.votes, rule) * weights.to_numpy()[voter_of]
+    votes = contest.votes.assign(points=weighted)
     projects = contest.projects
     totals = project_totals(votes, projects.index, ranked=contest.vote_type == "ordinal")
     table = pd.DataFrame(
@@ -125,7 +146,7 @@ def problem(
     return Problem(
         projects=table,
         votes=votes,
-        voters=contest.voters,
+        voters=contest.voters.assign(weight=weights),
         budget=float(contest.budget) if budget is None else budget,
         points_rule=rule,
         lot=lot,

@@ -47,7 +47,12 @@ def count_round(
     rule: str | None = None,
     solver: str = "cbc",
 ) -> Counted:
-    """Count the closed round of ``poll`` by ``rule`` (default: the round's own)."""
+    """Count the closed round of ``poll`` by ``rule`` (default: the round's own).
+
+    The ballots weigh what the round's ``weighting`` says, so the points and the
+    objective booked are weighted points; the published file, whose hash is
+    booked, holds the ballots as cast and names the weighting.
+    """
     voting = poll.round
     rule = rule or voting.rule
     asked = round_problem(books, poll, connection, today)

@@ -15,6 +15,13 @@ of these ids, which says nothing about when anyone voted.
 
 The budget is the round's: a fixed amount, or what the fund had available at the
 end of the closing day, read from the ledger.
+
+A round that weighs its ballots (``weighting``, see :mod:`allocation.weights`) is
+published with its ballots as cast, each one once, as Pabulib has no weights: the
+file's META says the weighting, and the voters' columns hold what it weighs by,
+so reading the file back counts it as the round was counted. Each voter's co-op is
+always published; their class (worker or consumer) only when the round weighs by
+class, since nothing else depends on it and a class narrows down who voted.
 """
 
 from __future__ import annotations
@@ -96,6 +103,8 @@ def round_election(
         )
     counted = counted_ballots(connection, voting, poll.coops, receipts=anonymous)
     voters, votes = vote_tables(counted, voting.id, anonymous=anonymous)
+    if anonymous and voting.weighting != "class":
+        voters = voters.drop(columns="class")
     contest = election(_meta(books, voting), _projects(books, poll), voters, votes)
     return with_counts(contest)
 
@@ -119,7 +128,7 @@ def round_problem(
     books: Books, poll: Poll, connection: sqlite3.Connection, today: datetime.date
 ) -> Problem:
     """What the closed round asks the rules: its ballots under its own points rule,
-    budget and options, with the lot drawn from its id."""
+    weighting, budget and options, with the lot drawn from its id."""
     voting = poll.round
     return problem(
         round_election(books, poll, connection, today, anonymous=False),
@@ -127,13 +136,14 @@ def round_problem(
         budget=float(round_budget(books, voting)),
         options=round_options(poll),
         lot_seed=voting.id,
+        weighting=voting.weighting,
     )
 
 
 def vote_tables(
     counted: Counted, round_id: str, *, anonymous: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The voters (with co-op and voting method) and the long vote table."""
+    """The voters (with co-op, class and voting method) and the long vote table."""
     voter_ids = np.asarray(
         [_anonymous(round_id, receipt) for receipt in counted.receipts]
         if anonymous
@@ -146,6 +156,7 @@ def vote_tables(
     voters = pd.DataFrame(
         {
             "coop": counted.coops,
+            "class": counted.classes,
             "voting_method": [VOTING_METHODS[source] for source in counted.sources]
             if anonymous
             else "",
@@ -184,7 +195,7 @@ def _meta(books: Books, voting: Round) -> dict[str, str]:
         books.federation.coops.get(voting.scope) or books.federation.regions[voting.scope]
     )
     region = books.federation.regions[scope.region] if scope.region else scope
-    return {
+    meta = {
         "description": f"Round {voting.id} of {scope.name}",
         "unit": region.name,
         "subunit": scope.name,
@@ -209,6 +220,16 @@ def _meta(books: Books, voting: Round) -> dict[str, str]:
             "(points by rank) or harmonic (1/rank)."
         ),
     }
+    if voting.weighting != "member":
+        meta["weighting"] = voting.weighting
+        meta["comment"] += (
+            " #2: weighting is how the round weighed its ballots: coop (the ballots of "
+            "each co-op that voted weigh the same together, N/(K*n_c) each, by the "
+            "voters' coop) or class (worker and consumer ballots half and half, "
+            "N/(2*n_class) each, by the voters' class). The votes and score of "
+            "PROJECTS count each ballot once."
+        )
+    return meta
 
 
 def _projects(books: Books, poll: Poll) -> pd.DataFrame:

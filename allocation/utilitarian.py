@@ -11,7 +11,9 @@ constraint:
 * a maximum share per co-op: the money of its proposals ``<= share · budget``;
 * co-op floors (federation rounds): the points that co-op k's voters give to the
   funded projects ``>=`` the most points their co-op's share of the budget would
-  have bought them on its own (a knapsack solved for each co-op first).
+  have bought them on its own (a knapsack solved for each co-op first). A co-op's
+  share is its share of the voters' weight: of the heads under one member one
+  vote, 1/K of the budget for each of K co-ops under one co-op one vote.
 
 Projects nobody gave a point are never funded (``x = 0``): spending on them buys
 nothing, and they would otherwise make every leftover an "optimal" tie.
@@ -249,10 +251,12 @@ def _funding(problem: Problem, chosen: frozenset[str], solver: str) -> pd.Series
 
 
 def coop_floors(problem: Problem, solver: str) -> dict[str, tuple[dict[str, float], float]]:
-    """Per co-op: its voters' points per project, and the most points its share of
-    the budget would buy them alone (the floor the federation must meet)."""
-    votes = problem.votes.join(problem.voters["coop"], on="voter")
-    shares = problem.voters["coop"].value_counts(normalize=True)
+    """Per co-op: its voters' (weighted) points per project, and the most points its
+    share of the voters' weight, as a share of the budget, would buy them alone (the
+    floor the federation must meet)."""
+    voters = problem.voters
+    votes = problem.votes.join(voters["coop"], on="voter")
+    shares = voters.groupby("coop")["weight"].sum() / voters["weight"].sum()
     floors: dict[str, tuple[dict[str, float], float]] = {}
     for coop, group in votes.groupby("coop"):
         points = group.groupby("project")["points"].sum()
@@ -261,7 +265,7 @@ def coop_floors(problem: Problem, solver: str) -> dict[str, tuple[dict[str, floa
                 points=points.reindex(problem.projects.index, fill_value=0.0)
             ),
             votes=group,
-            voters=problem.voters[problem.voters["coop"] == coop],
+            voters=voters[voters["coop"] == coop],
             budget=problem.budget * float(shares[coop]),
             points_rule=problem.points_rule,
             lot=problem.lot,

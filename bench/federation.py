@@ -19,7 +19,7 @@ termination followed by a new lease, and payers from punctual to in arrears.
     text.beancount      bare.beancount plus charges.beancount: the same books with
                         no plugin, as a ledger that writes its charges out would be
     charges.beancount   the rent charges and credit applications the plugin makes
-    federation.beancount, leases.beancount, funds/*.beancount   as in the demo
+    federation.beancount, <region>.beancount, coops/*/   as in the demo
     manifest.json       what was generated, and how many entries it holds
 """
 
@@ -514,19 +514,18 @@ def bare_files(files: dict[str, str]) -> tuple[str, str]:
     ]
     bare = "\n".join([*kept, f'include "{CHART}"', ""])
 
-    declarations, errors, options = parser.parse_string(files["federation.beancount"])
-    if errors:
-        raise RuntimeError(f"federation.beancount does not parse: {errors[0]}")
-    currency = (options.get("operating_currency") or ["EUR"])[0]
-    federation, problems = read_federation(declarations, currency)
-    if problems:
-        raise RuntimeError(f"federation.beancount has errors: {problems[0].message}")
-    already_open = {
-        account
+    books = {
+        name: text
         for name, text in files.items()
-        if name.startswith("funds/")
-        for account in _OPEN.findall(text)
+        if name.endswith(".beancount") and not name.endswith(MAIN)
     }
+    declarations, errors, _ = parser.parse_string("\n".join(books.values()))
+    if errors:
+        raise RuntimeError(f"the generated books do not parse: {errors[0]}")
+    federation, problems = read_federation(declarations, "EUR")
+    if problems:
+        raise RuntimeError(f"the generated books have errors: {problems[0].message}")
+    already_open = {account for text in books.values() for account in _OPEN.findall(text)}
     opens = open_entries(federation, already_open)
     chart = "; The open directives the coopfund plugin generates.\n\n" + render(opens)
     return bare, chart + "\n"

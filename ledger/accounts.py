@@ -19,6 +19,10 @@ federation::
     Income:North:Riverside:Rent:Bakery         rent earned from the Bakery
     Expenses:North:Riverside:Grants:P7         grants paid to proposal P7
     Equity:North:Riverside:Opening             opening balance of the fund
+    Expenses:North:Riverside:Levy              the levy Riverside owes its region
+    Liabilities:North:Riverside:Levy           levy booked and not yet paid upward
+    Assets:North:Receivable:Levy:Riverside     the region's side: levy owed to it
+    Income:North:Levy:Riverside                the region's levy income from Riverside
 
 The envelopes are sub-accounts of the bank account, so they always sum to the bank
 balance: a statement's closing balance is asserted on ``...:Fund`` itself and
@@ -51,6 +55,7 @@ RESERVED = frozenset(
         "Opening",
         "Suspense",
         "Equity",
+        "Levy",
     }
 )
 
@@ -146,6 +151,29 @@ class EntityAccounts:
     def deposit(self, collective: str) -> str:
         """A deposit a collective paid, owed back to it at the end of its lease."""
         return f"Liabilities:{self.path}:Deposits:{collective}"
+
+    @property
+    def levy_expense(self) -> str:
+        """The levy this co-op owes its region, as the co-op's expense."""
+        return f"Expenses:{self.path}:Levy"
+
+    @property
+    def levy_payable(self) -> str:
+        """Levy booked and not yet paid to the region."""
+        return f"Liabilities:{self.path}:Levy"
+
+    @property
+    def levy_receivable_root(self) -> str:
+        """A region's parent of the per-co-op levy receivables."""
+        return f"Assets:{self.path}:Receivable:Levy"
+
+    def levy_receivable(self, coop: str) -> str:
+        """Levy a co-op owes this region and has not paid yet."""
+        return f"{self.levy_receivable_root}:{coop}"
+
+    def levy_income(self, coop: str) -> str:
+        """A region's levy income from one of its co-ops."""
+        return f"Income:{self.path}:Levy:{coop}"
 
     def fund_accounts(self) -> list[str]:
         """The accounts every entity has from the day it is declared."""

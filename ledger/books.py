@@ -13,11 +13,13 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 
+from ledger.federation import Entity
 from ledger.federation import Federation
 from ledger.federation import read_federation
 from ledger.indexation import read_indices
 from ledger.lease import Lease
 from ledger.lease import read_leases
+from ledger.plugin import read_config
 from ledger.proposals import Agenda
 from ledger.proposals import read_agenda
 
@@ -48,6 +50,22 @@ class Books:
         """The rounds and the proposals on their ballots."""
         agenda, _ = read_agenda(self.declarations, self.federation)
         return agenda
+
+    @cached_property
+    def keeps(self) -> str | None:
+        """The co-op whose own ledger this is (the plugin's ``entity``); None: all."""
+        for module, config in self.options.get("plugin", []):
+            if module == "ledger.plugin":
+                settings, _ = read_config(config, "")
+                return settings.entity
+        return None
+
+    @cached_property
+    def kept_entities(self) -> list[Entity]:
+        """The funds whose books this ledger keeps: one co-op's, or every fund's."""
+        if self.keeps in self.federation.coops:
+            return [self.federation.coops[self.keeps]]
+        return self.federation.entities()
 
     @property
     def last_date(self) -> datetime.date:

@@ -1,9 +1,9 @@
 """A counted round, booked: its commitments in a file of their own, and disbursements.
 
-A round's result lives in ``rounds/<ROUND>.beancount`` beside the main ledger,
-which includes it. Counting the round again rewrites that file whole, so a second
-run never doubles a commitment, and an unchanged result leaves it byte for byte
-as it was::
+A round's result lives in ``rounds/<ROUND>.beancount`` beside the file that
+declares the round, which includes it. Counting the round again rewrites that file
+whole, so a second run never doubles a commitment, and an unchanged result leaves
+it byte for byte as it was::
 
     2026-12-14 custom "allocation" "R2026-CEN"
       rule: "utilitarian"
@@ -107,9 +107,14 @@ class Allocation:
         return self.round.closes + datetime.timedelta(days=1)
 
 
-def round_file(ledger: Path, round_id: str) -> Path:
-    """Where a round's result is kept."""
-    return ledger.resolve().parent / ROUNDS_DIR / f"{round_id}.beancount"
+def round_file(voting: Round) -> Path:
+    """Where a round's result is kept: ``rounds/`` beside the file declaring it.
+
+    So a co-op's round lands in that co-op's own books, which both its ledger and
+    the region's include, wherever it was counted from.
+    """
+    declared = Path(str(voting.source["filename"])).resolve()
+    return declared.parent / ROUNDS_DIR / f"{voting.id}.beancount"
 
 
 def entity_of(books: Books, scope: str) -> Entity:
@@ -241,7 +246,7 @@ def write_allocation(
             f"entries dated on or before {voting.closes} changed since. Check them; "
             "to count the round again with the new budget, add --proceed"
         )
-    target = round_file(ledger, voting.id)
+    target = round_file(voting)
     text = render(books, allocation)
     changes = {}
     if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -249,8 +254,9 @@ def write_allocation(
     include = f'include "{ROUNDS_DIR}/{voting.id}.beancount"'
     included = [Path(name).resolve() for name in books.options["include"]]
     if target.resolve() not in included:
-        main = ledger.read_text(encoding="utf-8")
-        changes[ledger] = main.rstrip("\n") + f"\n\n{include}\n"
+        declaring = Path(str(voting.source["filename"]))
+        text_before = declaring.read_text(encoding="utf-8")
+        changes[declaring] = text_before.rstrip("\n") + f"\n\n{include}\n"
     if not changes:
         return False
     target.parent.mkdir(exist_ok=True)

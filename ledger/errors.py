@@ -47,6 +47,14 @@ class RoundError(NamedTuple):
     entry: Any
 
 
+class LevyError(NamedTuple):
+    """A ``custom "levy"`` rule that cannot be applied."""
+
+    source: data.Meta
+    message: str
+    entry: Any
+
+
 class BankFormatError(NamedTuple):
     """A ``custom "bank-csv"`` layout that cannot be used to read statements."""
 

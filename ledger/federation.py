@@ -5,11 +5,14 @@ They are declared in the ledger, each once, before anything refers to them::
     2023-11-01 custom "region" "North"
       name: "Northern Federation of Consumer Co-operatives"
       currency: "EUR"
+      local-limit: 50000.00 EUR    ; optional: dearer proposals go to the region's round
 
     2023-11-01 custom "coop" "Riverside"
       name: "Riverside Consumer Co-operative"
       region: "North"
       iban: "DE02100500000054540402"
+      joined: 2025-07-01           ; optional: when it joined the federation
+      left: 2026-03-31             ; optional: its last day as a member
 
     2023-11-01 custom "collective" "Bakery"
       name: "Bread & Roses Bakery Collective"
@@ -17,7 +20,9 @@ They are declared in the ledger, each once, before anything refers to them::
 
 The id (second token) becomes part of account names, so it must start with a
 capital letter. A co-op's currency defaults to its region's, a region's to the
-ledger's first operating currency. Any other metadata (such as ``iban``) is kept
+ledger's first operating currency. ``joined`` and ``left`` bound the co-op's
+membership of the federation (its levy is pro rata by days of membership); a co-op
+declared without them was a member throughout. Any other metadata (such as ``iban``) is kept
 and carried onto the entity's main account.
 """
 
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
@@ -39,7 +45,19 @@ from ledger.errors import FederationError
 from ledger.errors import FieldError
 
 #: Metadata keys that the declarations themselves consume.
-_DECLARATION_KEYS = frozenset({"filename", "lineno", "name", "region", "coop", "currency"})
+_DECLARATION_KEYS = frozenset(
+    {
+        "filename",
+        "lineno",
+        "name",
+        "region",
+        "coop",
+        "currency",
+        "joined",
+        "left",
+        "local-limit",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,19 @@ class Entity:
     #: Metadata to carry onto the entity's fund account (``iban`` and the like).
     extra: dict[str, Any]
     source: data.Meta
+    #: A co-op's first day as a member of its region; None: from before the books.
+    joined: datetime.date | None = None
+    #: A co-op's last day as a member; None: still a member.
+    left: datetime.date | None = None
+    #: A region's: the dearest proposal its co-ops' own rounds may decide; dearer
+    #: ones are the region's to decide. None: no limit.
+    local_limit: Decimal | None = None
+
+    def member_days(self, start: datetime.date, end: datetime.date) -> int:
+        """How many days of ``start``..``end`` (inclusive) the co-op was a member."""
+        first = max(start, self.joined or start)
+        last = min(end, self.left or end)
+        return max((last - first).days + 1, 0)
 
     @property
     def path(self) -> str:
@@ -111,10 +142,12 @@ def read_federation(
         "coop": lambda e: _add_coop(federation, e),
         "collective": lambda e: _add_collective(federation, e),
     }
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type in readers:
+    # Regions, then co-ops, then collectives: a co-op's books may be in a file of
+    # its own, and Beancount orders same-day entries of different files by line.
+    for kind, read in readers.items():
+        for entry in directives.of_type(entries, kind):
             try:
-                readers[entry.type](entry)
+                read(entry)
             except FieldError as error:
                 errors.append(FederationError(entry.meta, str(error), entry))
     return federation, errors
@@ -135,6 +168,13 @@ def _extra(entry: data.Custom) -> dict[str, Any]:
 
 def _add_region(federation: Federation, entry: data.Custom, default_currency: str) -> None:
     ident = _new_id(federation, entry)
+    local_limit = None
+    if "local-limit" in entry.meta:
+        local_limit, _ = directives.amount(entry, "local-limit")
+        if local_limit <= 0:
+            raise FieldError(
+                f'region "{ident}": local-limit {local_limit} must be positive'
+            )
     federation.regions[ident] = Entity(
         id=ident,
         name=directives.text(entry, "name", ident),
@@ -143,6 +183,7 @@ def _add_region(federation: Federation, entry: data.Custom, default_currency: st
         region=None,
         extra=_extra(entry),
         source=entry.meta,
+        local_limit=local_limit,
     )
 
 
@@ -154,6 +195,10 @@ def _add_coop(federation: Federation, entry: data.Custom) -> None:
         raise FieldError(
             f'co-op "{ident}" names region "{region_id}", which is not declared'
         )
+    joined = directives.date(entry, "joined")
+    left = directives.date(entry, "left")
+    if joined and left and left < joined:
+        raise FieldError(f'co-op "{ident}" left on {left}, before it joined on {joined}')
     federation.coops[ident] = Entity(
         id=ident,
         name=directives.text(entry, "name", ident),
@@ -162,6 +207,8 @@ def _add_coop(federation: Federation, entry: data.Custom) -> None:
         region=region_id,
         extra=_extra(entry),
         source=entry.meta,
+        joined=joined,
+        left=left,
     )
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -22,14 +23,15 @@ def write_tree(
     target: Path,
     files: dict[str, str],
     check: Callable[[Path], list[str]],
-    main: str,
+    mains: Sequence[str],
     *,
     replace: bool = False,
 ) -> None:
     """Create directory ``target`` holding ``files`` (relative path -> text).
 
-    ``check`` receives the temporary copy of the ``main`` file and returns error
-    lines; any error aborts the write. ``target`` must not exist or be empty,
+    ``check`` receives the temporary copy of each of the ``mains`` files (a
+    federation has one ledger per level) and returns error lines; any error
+    aborts the write. ``target`` must not exist or be empty,
     unless ``replace`` is set: then its old content is swapped out only once the
     new content has passed the check.
     """
@@ -45,7 +47,7 @@ def write_tree(
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        errors = check(staging / main)
+        errors = [line for main in mains for line in check(staging / main)]
         if errors:
             shown = "\n".join(errors[:20]).replace(str(staging), str(target))
             raise LedgerWriteError(f"the ledger for {target} does not check:\n{shown}")

@@ -6,8 +6,10 @@ Per region and co-op, as of a date:
 * **reserve**, **committed**, **deposits held**: envelopes that are not free;
 * **unplaced**: money in the bank that no rule could place yet (the suspense
   account), which a round must not spend before a treasurer has looked at it;
-* **available**: the Unallocated envelope less what is unplaced: what a round may
-  allocate;
+* **levy due**: the levy a co-op owes its region and has not paid (see
+  :mod:`ledger.levy`); it will leave the fund, so no round may count on it;
+* **available**: the Unallocated envelope less what is unplaced and the levy due:
+  what a round may allocate;
 * **rent due** this year: rent charged from 1 January to the as-of date;
 * **rent received** this year: money into the fund's envelopes by transactions that
   settle rent (post to a rent receivable or prepaid-rent account); deposits and
@@ -36,7 +38,7 @@ from ledger.numbers import units
 from ledger.rent import is_charge
 
 #: What an account is to its entity's fund; see :class:`_Classifier`.
-UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID, SUSPENSE = (
+UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID, SUSPENSE, LEVY = (
     "unallocated",
     "reserve",
     "deposits",
@@ -45,6 +47,7 @@ UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID, SUSPENSE =
     "receivable",
     "prepaid",
     "suspense",
+    "levy",
 )
 _IN_BANK = frozenset({UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK})
 _RENT = frozenset({RECEIVABLE, PREPAID})
@@ -60,6 +63,7 @@ class FundPosition:
     committed: Decimal
     deposits: Decimal
     unplaced: Decimal
+    levy_due: Decimal
     available: Decimal
     rent_due: Decimal
     rent_received: Decimal
@@ -91,9 +95,17 @@ class FundReport:
 
 
 def fund_report(
-    entries: Sequence[data.Directive], federation: Federation, as_of: datetime.date
+    entries: Sequence[data.Directive],
+    federation: Federation,
+    as_of: datetime.date,
+    entities: Sequence[Entity] | None = None,
 ) -> FundReport:
-    """Sum the ledger into each fund's position as of ``as_of`` (inclusive)."""
+    """Sum the ledger into each fund's position as of ``as_of`` (inclusive).
+
+    ``entities``: the funds to report (default: every one declared); a co-op's own
+    ledger declares its region too, but keeps none of the region's books.
+    """
+    shown = list(entities) if entities is not None else federation.entities()
     classify = _Classifier(federation)
     balances: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     due: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
@@ -127,10 +139,10 @@ def fund_report(
             sum((due[entity.id, m] for m in months), ZERO),
             sum((received[entity.id, m] for m in months), ZERO),
         )
-        for entity in federation.entities()
+        for entity in shown
     ]
     return FundReport(
-        as_of, positions, [_month(federation, as_of, m, due, received) for m in months]
+        as_of, positions, [_month(shown, as_of, m, due, received) for m in months]
     )
 
 
@@ -150,7 +162,8 @@ def _position(
         committed=balance(COMMITTED),
         deposits=balance(DEPOSITS),
         unplaced=-balance(SUSPENSE),
-        available=balance(UNALLOCATED) + balance(SUSPENSE),
+        levy_due=-balance(LEVY),
+        available=balance(UNALLOCATED) + balance(SUSPENSE) + balance(LEVY),
         rent_due=due,
         rent_received=received,
         arrears=balance(RECEIVABLE),
@@ -159,14 +172,14 @@ def _position(
 
 
 def _month(
-    federation: Federation,
+    entities: Sequence[Entity],
     as_of: datetime.date,
     month: int,
     due: dict[tuple[str, int], Decimal],
     received: dict[tuple[str, int], Decimal],
 ) -> RentMonth:
     last_day = calendar.monthrange(as_of.year, month)[1]
-    ids = [entity.id for entity in federation.entities()]
+    ids = [entity.id for entity in entities]
     return RentMonth(
         datetime.date(as_of.year, month, last_day),
         {ident: due[ident, month] for ident in ids if due.get((ident, month))},
@@ -191,6 +204,7 @@ class _Classifier:
                 (chart.rent_receivable_root, entity.id, RECEIVABLE),
                 (chart.prepaid_rent_root, entity.id, PREPAID),
                 (chart.suspense, entity.id, SUSPENSE),
+                (chart.levy_payable, entity.id, LEVY),
             ]
         self._cache: dict[str, tuple[str, str] | None] = {}
 

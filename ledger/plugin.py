@@ -5,12 +5,18 @@ charged (by default, the date of the ledger's last entry)::
 
     plugin "ledger.plugin" "{'as_of': '2026-11-30'}"
 
+A co-op's own ledger, which its treasurer keeps alone, names the co-op, so the
+plugin books only that co-op's side of what passes between it and its region::
+
+    plugin "ledger.plugin" "{'as_of': '2026-11-30', 'entity': 'Riverside'}"
+
 It reads the ``custom`` declarations (see :mod:`ledger.federation`,
 :mod:`ledger.lease`, :mod:`ledger.indexation`) and adds:
 
 * an ``open`` for every account of the chart (:mod:`ledger.openings`);
 * a dated charge for every period of every lease, and the application of any
-  prepaid credit to it (:mod:`ledger.rent`).
+  prepaid credit to it (:mod:`ledger.rent`);
+* each co-op's levy to its region for every closed year (:mod:`ledger.levy`).
 
 So this ledger::
 
@@ -58,6 +64,9 @@ from ledger.errors import LeaseError
 from ledger.federation import read_federation
 from ledger.indexation import read_indices
 from ledger.lease import read_leases
+from ledger.levy import levies
+from ledger.levy import levy_entries
+from ledger.levy import read_levies
 from ledger.openings import open_entries
 from ledger.payers import read_payers
 from ledger.proposals import read_agenda
@@ -73,6 +82,8 @@ class PluginConfig:
 
     #: Charge rent due on or before this date; None: the ledger's last entry date.
     as_of: datetime.date | None = None
+    #: The co-op (or region) whose books this ledger keeps; None: everyone declared.
+    entity: str | None = None
 
 
 def coopfund(
@@ -97,7 +108,8 @@ def coopfund(
 def _run(
     entries: list[data.Directive], options_map: dict[str, object], config: str | None
 ) -> tuple[list[data.Directive], list[object]]:
-    settings, errors = read_config(config, str(options_map.get("filename", "<config>")))
+    settings_file = str(options_map.get("filename", "<config>"))
+    settings, errors = read_config(config, settings_file)
     customs: list[data.Directive] = []
     already_open: set[str] = set()
     for entry in entries:
@@ -113,6 +125,7 @@ def _run(
     _, payer_errors = read_payers(customs, federation)
     _, layout_errors = read_layouts(customs)
     agenda, round_errors = read_agenda(customs, federation)
+    levy_rules, levy_errors = read_levies(customs, federation)
     errors.extend(
         [
             *federation_errors,
@@ -121,8 +134,14 @@ def _run(
             *payer_errors,
             *layout_errors,
             *round_errors,
+            *levy_errors,
         ]
     )
+    keeps = settings.entity
+    if keeps is not None and not federation.is_declared(keeps):
+        message = f'ledger.plugin: entity "{keeps}" is not a declared co-op or region'
+        errors.append(ConfigError(data.new_metadata(settings_file, 0), message, None))
+        keeps = None
 
     until = settings.as_of or (entries[-1].date if entries else datetime.date.min)
     all_charges = []
@@ -133,9 +152,13 @@ def _run(
         errors.extend(LeaseError(lease.source, problem, None) for problem in problems)
 
     proposals = agenda.proposals.values()
-    new_entries: list[data.Directive] = [*open_entries(federation, already_open, proposals)]
+    new_entries: list[data.Directive] = [
+        *open_entries(federation, already_open, proposals, levy_rules, keeps)
+    ]
     new_entries.extend(rent_entries(all_charges, federation, entries))
-    return entries + new_entries, errors
+    with_rent = entries + new_entries
+    found = levies(levy_rules, federation, with_rent, until, keeps)
+    return with_rent + levy_entries(found, keeps), errors
 
 
 def read_config(text: str | None, filename: str) -> tuple[PluginConfig, list[object]]:
@@ -145,13 +168,19 @@ def read_config(text: str | None, filename: str) -> tuple[PluginConfig, list[obj
     source = data.new_metadata(filename, 0)
     try:
         values = ast.literal_eval(text)
-        if not isinstance(values, dict) or set(values) - {"as_of"}:
-            raise ValueError("only the key 'as_of' is known")
+        if not isinstance(values, dict) or set(values) - {"as_of", "entity"}:
+            raise ValueError("only the keys 'as_of' and 'entity' are known")
         as_of = values.get("as_of")
-        return PluginConfig(datetime.date.fromisoformat(as_of) if as_of else None), []
+        entity = values.get("entity")
+        if entity is not None and not isinstance(entity, str):
+            raise ValueError("'entity' must be the id of a co-op or region, in quotes")
+        return PluginConfig(
+            datetime.date.fromisoformat(as_of) if as_of else None, entity
+        ), []
     except (ValueError, SyntaxError, TypeError) as error:
         message = (
             f'ledger.plugin configuration "{text}" cannot be used ({error}); '
-            "write it as \"{'as_of': 'YYYY-MM-DD'}\""
+            "write it as \"{'as_of': 'YYYY-MM-DD'}\" or "
+            "\"{'as_of': 'YYYY-MM-DD', 'entity': 'CoopId'}\""
         )
         return PluginConfig(), [ConfigError(source, message, None)]

@@ -13,6 +13,7 @@ is part of the books::
       collective: "Brewery"        ; optional: the sponsoring collective
       category: "energy"
       description: "Panels on the south roof; the brewery repays from saved power."
+      regional: TRUE               ; optional: the region's to decide, whatever it costs
       requires: "P26-01"           ; optional: funded only if these are (ids, by spaces)
       excludes: "P26-04"           ; optional: never funded together with these
 
@@ -34,6 +35,14 @@ is part of the books::
       max-coop-share: "40%"        ; optional: the most one co-op's proposals may get
       coop-floors: TRUE            ; optional: each co-op's voters get at least what
                                    ; their share of the budget would buy them alone
+      weighting: "member"          ; a region's round: "member" (one member one vote),
+                                   ; "coop" (each co-op's ballots weigh the same
+                                   ; together) or "class" (worker and consumer ballots
+                                   ; weigh half each); a co-op's round: "member" only
+
+Which round decides what: a proposal declared ``regional``, or dearer than its
+region's ``local-limit`` (see :mod:`ledger.federation`), must be on a round of the
+region; every other proposal may be on its co-op's round.
 
 A proposal's id becomes part of account names (the money committed to it), so it
 starts with a capital letter. Every problem is reported at its directive's line.
@@ -48,6 +57,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from ledger import directives
 from ledger.errors import FieldError
@@ -56,6 +66,8 @@ from ledger.federation import Federation
 
 INSTRUMENTS = ("grant", "loan", "equity")
 RULES = ("greedy", "utilitarian", "mes")
+#: How a round weighs its ballots (see :mod:`allocation.weights`).
+WEIGHTINGS = ("member", "coop", "class")
 CONFLICT_POLICIES = ("allow", "report", "exclude")
 _POINTS = re.compile(r"^(borda|harmonic|fixed:\d+(,\d+)*)$")
 _QUORUM = re.compile(r"^(\d+(\.\d+)?%|\d+)$")
@@ -83,6 +95,8 @@ class Proposal:
     requires: tuple[str, ...] = ()
     #: Proposals this one may never be funded with.
     excludes: tuple[str, ...] = ()
+    #: Declared the region's to decide, whatever it costs.
+    regional: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,8 @@ class Round:
     #: The most one co-op's proposals may get, as a share of the budget (0..1).
     max_coop_share: Decimal | None = None
     coop_floors: bool = False
+    #: One of WEIGHTINGS; anything but "member" only in a region's round.
+    weighting: str = "member"
 
     def is_open_on(self, day: datetime.date) -> bool:
         """Whether members may vote on ``day``."""
@@ -198,9 +214,17 @@ def _round(entry: data.Custom, federation: Federation) -> Round:
     quorum = directives.text(entry, "quorum", "0")
     if not _QUORUM.match(quorum):
         raise FieldError(f'quorum "{quorum}" must be a share such as "5%" or a number')
+    scope = _scope(entry, federation)
+    weighting = directives.choice(entry, "weighting", WEIGHTINGS, "member")
+    if weighting != "member" and scope in federation.coops:
+        raise FieldError(
+            f'round "{ident}" is the vote of co-op "{scope}" alone, and weighting '
+            f'"{weighting}" is for the federation-wide round of a region: remove '
+            '"weighting" (one member, one vote) or scope the round to a region'
+        )
     return Round(
         id=ident,
-        scope=_scope(entry, federation),
+        scope=scope,
         opens=entry.date,
         closes=closes,
         cutoff=cutoff,
@@ -219,6 +243,7 @@ def _round(entry: data.Custom, federation: Federation) -> Round:
         ),
         max_coop_share=_share(entry, "max-coop-share"),
         coop_floors=directives.flag(entry, "coop-floors"),
+        weighting=weighting,
     )
 
 
@@ -270,6 +295,8 @@ def _proposal(
             f'proposal "{ident}" asks the fund of "{scope}" but round "{round_id}" is '
             f'the vote of "{voting.scope}"'
         )
+    regional = directives.flag(entry, "regional")
+    _check_level(ident, Amount(cost, currency), scope, regional, federation)
     collective = directives.text(entry, "collective", "") or None
     if collective is not None and collective not in federation.collectives:
         raise FieldError(f'proposal "{ident}": collective "{collective}" is not declared')
@@ -289,4 +316,25 @@ def _proposal(
         source=entry.meta,
         requires=tuple(directives.text(entry, "requires", "").split()),
         excludes=tuple(directives.text(entry, "excludes", "").split()),
+        regional=regional,
     )
+
+
+def _check_level(
+    ident: str, cost: Amount, scope: str, regional: bool, federation: Federation
+) -> None:
+    """Refuse a co-op's round a proposal that is its region's to decide."""
+    coop = federation.coops.get(scope)
+    if coop is None:
+        return
+    region = federation.regions[coop.region or ""]
+    where = f'put it on a round of region "{region.id}" (scope: "{region.id}")'
+    if regional:
+        raise FieldError(f'proposal "{ident}" is declared regional: {where}')
+    limit = region.local_limit
+    if limit is not None and cost.number is not None and cost.number > limit:
+        raise FieldError(
+            f'proposal "{ident}" costs {cost}, more than the {limit} {cost.currency} '
+            "a co-op's own "
+            f'round may decide in region "{region.id}": {where}'
+        )

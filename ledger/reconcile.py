@@ -11,8 +11,10 @@ For each statement:
    the same rent on the same day are still two lines, with two references);
 4. book each new line: a placed payment settles the collective's arrears first and
    the rest becomes prepaid credit (the rule of :class:`~ledger.tenancy.TenantPosition`,
-   which the rent plugin applies too); a line nobody can place goes to the fund's
-   suspense account, flagged ``!``, for a treasurer to look at;
+   which the rent plugin applies too); a levy payment between a co-op and its
+   region settles the levy on the statement's side (:mod:`ledger.levy_matching`);
+   a line nobody can place goes to the fund's suspense account, flagged ``!``, for
+   a treasurer to look at;
 5. assert the closing balance on the day after the statement ends, as Beancount's
    balance directives apply at the start of their day.
 """
@@ -36,6 +38,9 @@ from ledger.bank.model import BankStatement
 from ledger.bank.model import StatementError
 from ledger.books import Books
 from ledger.federation import Entity
+from ledger.levy_matching import LevyMatcher
+from ledger.levy_matching import LevyPayment
+from ledger.levy_matching import oldest_open_levy
 from ledger.matching import Match
 from ledger.matching import Matcher
 from ledger.numbers import ZERO
@@ -56,7 +61,7 @@ class Booked:
     """A new bank line and the transaction that books it."""
 
     line: BankLine
-    match: Match | None
+    match: Match | LevyPayment | None
     transaction: data.Transaction
 
 
@@ -157,6 +162,8 @@ class _Booker:
         self.timeline = TenantTimeline(books)
         #: Money this import adds to each fund account so far: (date, amount).
         self.planned: dict[str, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+        #: Levy this import pays so far, per levy account it settles.
+        self.levy_paid: dict[str, Decimal] = defaultdict(Decimal)
 
     def _known_refs(self) -> dict[str, set[str]]:
         """Per fund bank account, the bank references already booked."""
@@ -218,6 +225,7 @@ class _Booker:
         fund = item.entity.accounts.fund
         seen = self.refs[fund]
         matcher = Matcher(item.entity.id, self.leases, self.payers)
+        levy_matcher = LevyMatcher(item.entity, self.books.federation)
         for line in sorted(item.statement.lines, key=lambda line: line.date):
             if line.bank_ref in seen:
                 item.duplicates.append(line)
@@ -231,6 +239,10 @@ class _Booker:
                 return self.timeline.oldest_unpaid_lease((item.entity.id, collective), day)
 
             match = matcher.match(line, oldest_unpaid)
+            if match is None and (levy := levy_matcher.match(line)):
+                transaction = self._levy_transaction(item.entity, line, levy)
+                item.booked.append(Booked(line, levy, transaction))
+                continue
             item.booked.append(
                 Booked(line, match, self._transaction(item.entity, line, match))
             )
@@ -276,6 +288,31 @@ class _Booker:
             data.EMPTY_SET,
             frozenset({f"lease-{match.lease}"}),
             postings,
+        )
+
+    def _levy_transaction(
+        self, entity: Entity, line: BankLine, levy: LevyPayment
+    ) -> data.Transaction:
+        """The line paid into (or out of) the fund settles the levy's account."""
+        meta = data.new_metadata(
+            IMPORT_SOURCE, 0, {BANK_REF: line.bank_ref, MATCH_RULE: levy.rule}
+        )
+        link = oldest_open_levy(
+            self.books.entries, levy.settles, self.levy_paid[levy.settles]
+        )
+        self.levy_paid[levy.settles] += abs(line.amount)
+        return data.Transaction(
+            meta,
+            line.date,
+            flags.FLAG_OKAY,
+            levy.payee(into_region=entity.region is None),
+            line.remittance,
+            data.EMPTY_SET,
+            frozenset({link}) if link else data.EMPTY_SET,
+            [
+                _posting(entity.accounts.unallocated, line.amount, entity.currency),
+                _posting(levy.settles, -line.amount, entity.currency),
+            ],
         )
 
     def _shown(self, statement: BankStatement) -> str:

@@ -67,7 +67,7 @@ def test_counted_rounds_book_their_commitments_and_check(counted_demo: Path) -> 
             entity = books.federation.coops.get(scope) or books.federation.regions[scope]
             account = entity.accounts.committed(proposal)
             assert totals.get(account, Decimal(0)) == amount, account
-        text = round_file(counted_demo, voting).read_text(encoding="utf-8")
+        text = round_file(books.agenda.rounds[voting]).read_text(encoding="utf-8")
         assert f'custom "allocation" "{voting}"' in text
         assert text.count('custom "allocation-result"') == len(funded)
 
@@ -109,7 +109,7 @@ def test_a_dry_run_writes_nothing_and_an_open_round_is_refused(
         str(target / "ballots" / "R2026-CEN.csv"),
     )
     run_coopfund("allocate", ledger, "R2026-CEN", "--as-of", COUNTING_DAY, "--dry-run")
-    assert not (target / "rounds").exists()
+    assert not list(target.rglob("rounds"))
     early = CliRunner().invoke(
         main, ["allocate", ledger, "R2026-CEN", "--as-of", "2026-12-13"]
     )
@@ -166,14 +166,15 @@ def test_disbursements_move_money_out_of_a_commitment(copy: Path) -> None:
 
 
 def test_options_that_a_rule_cannot_honour_are_pointed_out(copy: Path) -> None:
-    text = copy.parent.joinpath("rounds.beancount").read_text(encoding="utf-8")
+    north = copy.parent.joinpath("north.beancount")
+    text = north.read_text(encoding="utf-8")
     marked = text.replace(
         'custom "round" "R2026-NORTH"\n',
         'custom "round" "R2026-NORTH"\n  partial: TRUE\n',
         1,
     )
     assert marked != text
-    copy.parent.joinpath("rounds.beancount").write_text(marked, encoding="utf-8")
+    north.write_text(marked, encoding="utf-8")
     result = CliRunner().invoke(
         main, ["allocate", str(copy), "R2026-NORTH", "--as-of", COUNTING_DAY, "--dry-run"]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -46,6 +47,38 @@ def test_fund_page_shows_the_coops_and_a_rendered_chart(
         )
     )
     assert len(bars) >= 10, "one bar or more per month of the year"
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def test_federation_page_shows_each_level_with_its_total_and_a_chart(
+    fava_url: str, browser: Any, demo_books: Books
+) -> None:
+    browser.get(f"{fava_url}/northern-federation/extension/Federation/?time=2026")
+    wait = WebDriverWait(browser, 30)
+    wait.until(
+        expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "#coopfund-federation-table table")
+        )
+    )
+    rows = cells(browser, "#coopfund-federation-table tbody tr")
+    coops = sorted(demo_books.federation.coops)
+    assert [row[0] for row in rows] == ["North", *coops, "North total"]
+    assert [row[1] for row in rows] == ["region"] + ["co-op"] * len(coops) + ["total"]
+
+    def number(text: str) -> Decimal:
+        return Decimal(text.replace(",", "") or "0")
+
+    bank = [number(row[-1]) for row in rows]
+    assert bank[-1] == sum(bank[:-1]) > 0
+    drill = browser.find_elements(By.CSS_SELECTOR, "#coopfund-federation-drill-down a")
+    assert any("account=North%3ARiverside" in a.get_attribute("href") for a in drill)
+    bars = wait.until(
+        lambda driver: driver.find_elements(
+            By.CSS_SELECTOR, "#coopfund-federation-charts svg rect"
+        )
+    )
+    assert len(bars) >= 3, "a bar per year of the books"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 

@@ -133,7 +133,12 @@ def test_unplaced_money_is_held_back_from_what_is_available(demo: Path) -> None:
     report = fund_report(books.entries, books.federation, books.last_date)
     riverside = next(p for p in report.positions if p.entity.id == "Riverside")
     assert riverside.unplaced == Decimal("140.50"), "a 150.00 donation less a 9.50 fee"
-    parts = [riverside.available, riverside.unplaced, riverside.reserve]
+    parts = [
+        riverside.available,
+        riverside.unplaced,
+        riverside.levy_due,
+        riverside.reserve,
+    ]
     assert riverside.bank == sum(parts, riverside.committed + riverside.deposits)
 
 

@@ -87,7 +87,16 @@ def federation_entries(spec: FederationSpec) -> list[data.Directive]:
         _custom(since, "payer", [collective], {"iban": account})
         for since, collective, account in spec.payers
     ]
-    return [*region, *coops, *collectives, *payers]
+    levy = []
+    if spec.levy_rate:
+        terms: dict[str, object] = {
+            "rate": spec.levy_rate,
+            "base": "rent",
+            "due-days": Decimal(60),
+            "de-minimis": amount_lib.Amount(spec.levy_de_minimis, spec.currency),
+        }
+        levy.append(_custom(spec.start, "levy", [spec.region], terms))
+    return [*region, *levy, *coops, *collectives, *payers]
 
 
 def bank_entries(spec: FederationSpec) -> list[data.Directive]:
@@ -139,12 +148,22 @@ def render(entries: Iterable[data.Directive]) -> str:
     return "\n".join(printer.format_entry(entry) for entry in entries)
 
 
-def header_text(spec: FederationSpec, as_of: datetime.date) -> str:
-    """The options and plugin line every generated ledger starts with."""
+def header_text(
+    spec: FederationSpec,
+    as_of: datetime.date,
+    *,
+    entity: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The options and plugin line every generated ledger starts with.
+
+    ``entity`` makes it a co-op's own ledger (see :mod:`ledger.plugin`).
+    """
+    config = f"'as_of': '{as_of}'" + (f", 'entity': '{entity}'" if entity else "")
     return (
-        f'option "title" "{spec.title}"\n'
+        f'option "title" "{title or spec.title}"\n'
         f'option "operating_currency" "{spec.currency}"\n'
-        f"plugin \"ledger.plugin\" \"{{'as_of': '{as_of}'}}\"\n"
+        f'plugin "ledger.plugin" "{{{config}}}"\n'
     )
 
 

@@ -35,6 +35,7 @@ from ledger.demo.spec import ProposalSpec
 from ledger.demo.statements import Statement
 from ledger.demo.statements import StatementLine
 from ledger.federation import Federation
+from ledger.levy import Levy
 from ledger.numbers import to_cents
 from ledger.numbers import units
 from ledger.periods import FREQUENCIES
@@ -262,6 +263,43 @@ class FundBuilder:
             )
             lent -= paid
             day = add_months(day, 1)
+
+    def levy_payments(self, levies: list[Levy], unpaid: frozenset[str]) -> None:
+        """Each co-op pays its levy three weeks before it is due, except ``unpaid``.
+
+        The payment is a movement of both banks: out of the co-op's fund, into the
+        region's, each settling its own side of the levy.
+        """
+        for levy in levies:
+            day = levy.due - datetime.timedelta(days=21)
+            if levy.link in unpaid or day > self.spec.end:
+                continue
+            coop, region = levy.coop.accounts, levy.region.accounts
+            remittance = f"LEVY {levy.coop.id} {levy.end.year}"
+            link = frozenset({levy.link})
+            self.movements[levy.coop.id].append(
+                Movement(
+                    day,
+                    levy.region.name,
+                    remittance,
+                    [(coop.unallocated, -levy.amount), (coop.levy_payable, levy.amount)],
+                    self.spec.region_iban,
+                    link,
+                )
+            )
+            self.movements[levy.region.id].append(
+                Movement(
+                    day,
+                    levy.coop.name,
+                    remittance,
+                    [
+                        (region.unallocated, levy.amount),
+                        (region.levy_receivable(levy.coop.id), -levy.amount),
+                    ],
+                    str(levy.coop.extra.get("iban", "")),
+                    link,
+                )
+            )
 
     # --- output ---------------------------------------------------------------
 

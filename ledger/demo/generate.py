@@ -5,8 +5,11 @@ through the real rent plugin; the charges it produces are what the collectives a
 then simulated paying. So the demo's payments, arrears and credits follow from the
 same rent schedule that every treasurer's ledger uses, not from a second copy of it.
 
+Each co-op's levy to the region is worked out by :mod:`ledger.levy` from the rent
+its fund received, and paid before it is due (but for the spec's ``unpaid_levies``).
+
 Money that goes through a fund's bank account (rent, deposits, disbursements, loan
-repayments) is booked up to the spec's end date; the month after is left out of the
+repayments, levies) is booked up to the spec's end date; the month after is left out of the
 books and written as that month's bank statements instead.
 """
 
@@ -31,6 +34,8 @@ from ledger.demo.funds import FundBuilder
 from ledger.demo.spec import FederationSpec
 from ledger.demo.statements import Statement
 from ledger.federation import Federation
+from ledger.levy import levies
+from ledger.levy import read_levies
 from ledger.rent import is_charge
 
 
@@ -66,6 +71,10 @@ def generate(spec: FederationSpec) -> Books:
     builder.reserve_transfers()
     for proposal in sorted(spec.proposals, key=lambda p: p.decided):
         builder.proposal(proposal)
+    before_levies = [e for entries in builder.fund_entries().values() for e in entries]
+    rules, _ = read_levies(declarations["federation"], federation)
+    due = levies(rules, federation, sorted(before_levies, key=data.entry_sortkey), as_of)
+    builder.levy_payments(due, spec.unpaid_levies)
     funds = builder.fund_entries()
     return Books(declarations, funds, builder.statements(funds), as_of)
 

@@ -583,4 +583,6 @@ NORTHERN = FederationSpec(
     end=day(2026, 10, 31),
     reserve_share=D("0.30"),
     seed="northern-federation",
+    levy_rate="3%",
+    unpaid_levies=frozenset({"levy-Eastgate-2025"}),
 )

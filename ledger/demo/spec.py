@@ -168,6 +168,11 @@ class FederationSpec:
     #: Share of each year's rent received moved to the indivisible reserve in January.
     reserve_share: Decimal
     seed: str
+    #: The region's levy on its co-ops' rent received (None: no levy).
+    levy_rate: str | None = None
+    levy_de_minimis: Decimal = Decimal("10.33")
+    #: Levies (by link, ``levy-<coop>-<year>``) the demo leaves unpaid.
+    unpaid_levies: frozenset[str] = frozenset()
     #: Whether to write the last month's bank statements (the benchmarks do not).
     statements: bool = True
     #: Whether to write the member register (the benchmarks do not).

@@ -10,6 +10,7 @@ from reports.cli.demo import demo
 from reports.cli.fund import fund
 from reports.cli.pb import pb
 from reports.cli.rent import rent
+from reports.cli.report import report
 from reports.cli.round import members
 from reports.cli.round import round_
 from reports.cli.serve import serve
@@ -31,6 +32,7 @@ main.add_command(demo)
 main.add_command(disburse)
 main.add_command(fund)
 main.add_command(rent)
+main.add_command(report)
 main.add_command(members)
 main.add_command(pb)
 main.add_command(round_)

@@ -139,13 +139,13 @@ def allocate(  # click passes options by name
         if counted.outcome.tied:
             click.echo("Tied optima were found; the declared tie-break chose this one.")
     if dry_run:
-        click.echo(f"Dry run: {round_file(Path(ledger), round_id)} not written.", err=True)
+        click.echo(f"Dry run: {round_file(booked.round)} not written.", err=True)
         return
     try:
         changed = write_allocation(Path(ledger), books, booked, proceed=proceed)
     except (AllocationRefused, LedgerWriteError) as error:
         raise click.ClickException(str(error)) from error
-    target = round_file(Path(ledger), round_id)
+    target = round_file(booked.round)
     click.echo(
         f"Commitments written to {target}"
         if changed

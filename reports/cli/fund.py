@@ -31,7 +31,7 @@ def fund(ledger: str, as_of: datetime.datetime | None, fmt: str) -> None:
     books = load_books(Path(ledger))
     warn_about_errors(books.errors, ledger)
     day = as_of.date() if as_of is not None else books.last_date
-    report = fund_report(books.entries, books.federation, day)
+    report = fund_report(books.entries, books.federation, day, books.kept_entities)
     if fmt == "table":
         click.echo(f"Funds as of {report.as_of}; rent from 1 January {report.year}\n")
     about = {"as_of": str(report.as_of), "year": report.year}

@@ -14,6 +14,7 @@ from beancount.parser import printer
 from ledger.bank.model import StatementError
 from ledger.books import load_books
 from ledger.files import LedgerWriteError
+from ledger.levy_matching import LevyPayment
 from ledger.reconcile import ImportRefused
 from ledger.reconcile import StatementImport
 from ledger.rent_import import import_statements
@@ -98,6 +99,7 @@ _IMPORT_HEADINGS = {
     "reference": "By ref.",
     "iban": "By IBAN",
     "name": "By name",
+    "levy": "Of which levy",
     "unplaced": "Unplaced",
     "closing": "Closing",
 }
@@ -119,6 +121,7 @@ def _import_summary(plan: list[StatementImport]) -> list[dict[str, object]]:
                 "reference": rules.count("reference"),
                 "iban": rules.count("iban"),
                 "name": rules.count("name"),
+                "levy": sum(isinstance(b.match, LevyPayment) for b in item.booked),
                 "unplaced": rules.count(""),
                 "closing": statement.closing,
             }

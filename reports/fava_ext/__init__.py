@@ -8,8 +8,9 @@ The pages honour Fava's time filter: with a period selected, figures are as of
 the period's last day; otherwise as of the ledger's last entry.
 """
 
+from reports.fava_ext.federation_page import Federation
 from reports.fava_ext.fund_page import Fund
 from reports.fava_ext.rent_page import RentRoll
 from reports.fava_ext.rounds_page import Rounds
 
-__all__ = ["Fund", "RentRoll", "Rounds"]
+__all__ = ["Federation", "Fund", "RentRoll", "Rounds"]

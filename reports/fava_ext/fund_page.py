@@ -29,7 +29,12 @@ class Fund(page.Page):
         """The funds as of the end of Fava's time filter, or of the ledger."""
         return self.cached(
             "fund",
-            lambda as_of: fund_report(self.books.entries, self.books.federation, as_of),
+            lambda as_of: fund_report(
+                self.books.entries,
+                self.books.federation,
+                as_of,
+                self.books.kept_entities,
+            ),
         )
 
     def table(self) -> QueryResultTable:
@@ -75,7 +80,7 @@ def _envelopes(report: FundReport) -> SerialisedTreeNode:
         chart = position.entity.accounts
         currency = position.entity.currency
         parts = {
-            chart.unallocated: position.available + position.unplaced,
+            chart.unallocated: position.available + position.unplaced + position.levy_due,
             chart.reserve: position.reserve,
             chart.committed_root: position.committed,
             chart.deposits_held: position.deposits,

@@ -1,0 +1,117 @@
+"""``coopfund report federation``: the consolidated statement of a federation."""
+
+from __future__ import annotations
+
+import datetime
+
+import click
+
+from ledger.consolidation import ConsolidationError
+from ledger.consolidation import consolidate
+from ledger.consolidation_run import summarise_all
+from reports.federation_table import HEADINGS
+from reports.federation_table import federation_frame
+from reports.federation_table import federation_html
+from reports.output import FORMATS
+from reports.output import render
+
+
+@click.group()
+def report() -> None:
+    """Statements that combine several funds or ledgers."""
+
+
+@report.command()
+@click.argument(
+    "ledgers",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, resolve_path=True),
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Figures at the end of this day (YYYY-MM-DD) [default: today].",
+)
+@click.option(
+    "--year", type=int, default=None, help="The year reported [default: the as-of year]."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that load ledgers at once [default: one per core; 1: serial].",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on this Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local cores.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, "html"]),
+    default="table",
+    show_default=True,
+    help="table for people, html to mail or print; csv or json for scripts.",
+)
+def federation(  # click passes options by name
+    *,
+    ledgers: tuple[str, ...],
+    as_of: datetime.datetime | None,
+    year: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    fmt: str,
+) -> None:
+    """Consolidate LEDGERS into one statement per level: region, co-ops, total.
+
+    Give the region's ledger (which includes its co-ops' books), or every co-op's
+    own ledger (and the region's own), as many as there are: each is loaded and
+    summarised on its own, in parallel, and the summaries are added up.
+    """
+    day = as_of.date() if as_of else datetime.date.today()
+    chosen = year or day.year
+    if chosen > day.year:
+        raise click.BadParameter(
+            f"{chosen} is after the as-of date {day}", param_hint="--year"
+        )
+    try:
+        summaries = summarise_all(
+            list(ledgers),
+            chosen,
+            day,
+            workers=workers,
+            scheduler=scheduler,
+            progress=_progress,
+        )
+        consolidated = consolidate(summaries, chosen, day)
+    except ConsolidationError as problem:
+        raise click.ClickException(str(problem)) from problem
+    for error in consolidated.errors[:5]:
+        click.echo(f"warning: {error}", err=True)
+    if len(consolidated.errors) > 5:
+        click.echo(
+            f"warning: ... {len(consolidated.errors)} errors in all; run bean-check",
+            err=True,
+        )
+    frame = federation_frame(consolidated)
+    if fmt == "html":
+        click.echo(federation_html(consolidated, frame), nl=False)
+        return
+    if fmt == "table":
+        click.echo(
+            f"Consolidated statement {chosen}, as of {consolidated.as_of}; "
+            f"{consolidated.ledgers} ledger(s)\n"
+        )
+    about = {"year": chosen, "as_of": str(day), "ledgers": consolidated.ledgers}
+    click.echo(render(frame, fmt, HEADINGS, about))
+
+
+def _progress(done: int, total: int) -> None:
+    """On stderr, each tenth of the ledgers summarised (when there are many)."""
+    step = max(total // 10, 1)
+    if total >= 20 and (done % step == 0 or done == total):
+        click.echo(f"summarised {done:,} of {total:,} ledgers", err=True)

@@ -1,0 +1,119 @@
+"""The "Federation" page: the consolidated statement, level by level, in Fava.
+
+The ledger Fava serves is the region's, which includes every co-op's books, so the
+page summarises it as one ledger (:func:`ledger.consolidation.summarise_books`);
+``coopfund report federation`` does the same over many ledgers at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from fava.core.charts import DateAndBalanceWithBudget
+from fava.core.query import BaseColumn
+from fava.core.query import DecimalColumn
+from fava.core.query import QueryResultTable
+from fava.core.query import StrColumn
+from fava.internal_api import BarChart
+
+from ledger.consolidation import FIGURES
+from ledger.consolidation import Consolidated
+from ledger.consolidation import LedgerSummary
+from ledger.consolidation import consolidate
+from ledger.consolidation import summarise_books
+from ledger.consolidation import year_end
+from reports.fava_ext import page
+from reports.federation_table import HEADINGS
+from reports.federation_table import MEANINGS
+from reports.federation_table import TOTAL_LEVEL
+from reports.federation_table import federation_frame
+
+#: How many years the chart goes back.
+CHART_YEARS = 4
+
+
+class Federation(page.Page):
+    """Per level: the region's fund, its co-ops, and their consolidated total."""
+
+    report_title = "Federation"
+
+    def statement(self, year: int | None = None) -> Consolidated:
+        """The consolidated statement of ``year`` (default: the as-of year)."""
+        return self.cached(
+            f"federation-{year}",
+            lambda as_of: self._consolidated(year or as_of.year, as_of),
+        )
+
+    def _consolidated(self, year: int, as_of: datetime.date) -> Consolidated:
+        funds = summarise_books(self.books, year, as_of)
+        errors = tuple(str(getattr(e, "message", e)) for e in self.books.errors)
+        return consolidate([LedgerSummary("", funds, errors)], year, as_of)
+
+    def meanings(self) -> dict[str, str]:
+        """What each column means, for the legend under the table."""
+        return MEANINGS
+
+    def drill_down(self) -> list[tuple[str, str, str]]:
+        """(fund id, name, Fava account filter) for every fund on the page."""
+        kept = self.books.kept_entities
+        regions = [entity for entity in kept if entity.region is None]
+        coops = sorted((entity for entity in kept if entity.region), key=lambda e: e.id)
+        return [(entity.id, entity.name, entity.path) for entity in [*regions, *coops]]
+
+    def table(self) -> QueryResultTable:
+        """The statement, in Fava's query-table component."""
+        frame = federation_frame(self.statement())
+        types: list[BaseColumn] = [
+            DecimalColumn(heading) if column in FIGURES else StrColumn(heading)
+            for column, heading in HEADINGS.items()
+        ]
+        rows: list[tuple[Any, ...]] = [
+            tuple(row) for row in frame[list(HEADINGS)].itertuples(index=False)
+        ]
+        return QueryResultTable(types, rows)
+
+    def charts(self) -> list[BarChart]:
+        """Per year: money in (rent, levy, repayments) by fund, against disbursements."""
+        as_of = self.as_of
+        first = max(as_of.year - CHART_YEARS + 1, self._first_year())
+        bars = []
+        for year in range(first, as_of.year + 1):
+            statement = self.statement(year)
+            totals = list(statement.levels)
+            funds = [
+                fund
+                for level in totals
+                for fund in [*([level.own] if level.own else []), *level.coops]
+            ]
+            inflow = {
+                fund.name: page.inventory(
+                    [(fund.currency, fund.rent_received + fund.levy + fund.loan_repayments)]
+                )
+                for fund in funds
+            }
+            bars.append(
+                DateAndBalanceWithBudget(
+                    year_end(year, as_of),
+                    page.inventory(
+                        (
+                            level.currency,
+                            level.total["rent_received"] + level.total["loan_repayments"],
+                        )
+                        for level in totals
+                    ),
+                    inflow,
+                    page.inventory(
+                        (level.currency, level.total["disbursed"]) for level in totals
+                    ),
+                )
+            )
+        return [BarChart("Money in by fund, per year, against money paid out", bars)]
+
+    def _first_year(self) -> int:
+        entries = self.books.entries
+        return entries[0].date.year if entries else self.as_of.year
+
+    def is_total(self, level: str) -> bool:
+        """Whether a row is a level's consolidated total."""
+        return level == TOTAL_LEVEL
