@@ -110,6 +110,17 @@ class Consolidated:
     errors: tuple[str, ...]
     ledgers: int
 
+    @property
+    def total(self) -> dict[str, Decimal]:
+        """Every region's total added up: the national federation's.
+
+        Only meaningful in one currency; each level's total is in its own.
+        """
+        return {
+            figure: sum((level.total[figure] for level in self.levels), ZERO)
+            for figure in FIGURES
+        }
+
 
 class ConsolidationError(ValueError):
     """Summaries that cannot be combined; the message says which ledgers and why."""

@@ -1,7 +1,8 @@
 """The consolidated statement as one table, for the command line and for Fava.
 
 Per level (a region): the region's own fund, each of its co-ops (the drill-down),
-then the level's total. The columns are defined here once; ``coopfund report
+then the level's total; with several regions in one currency, the federation's
+total last. The columns are defined here once; ``coopfund report
 federation`` and the Fava "Federation" page both render this frame.
 """
 
@@ -63,6 +64,18 @@ def federation_frame(consolidated: Consolidated) -> pd.DataFrame:
                 "level": TOTAL_LEVEL,
                 "currency": level.currency,
                 **level.total,
+            }
+        )
+    currencies = {level.currency for level in consolidated.levels}
+    if len(consolidated.levels) > 1 and len(currencies) == 1:
+        rows.append(
+            {
+                "region": "",
+                "id": "Federation total",
+                "fund": "Every region, consolidated",
+                "level": TOTAL_LEVEL,
+                "currency": currencies.pop(),
+                **consolidated.total,
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -277,3 +277,41 @@ def test_which_round_decides_what(tmp_path: Path) -> None:
     books = load_books(where)
     assert sorted(books.agenda.proposals) == ["P1", "P4"]
     assert books.agenda.proposals["P4"].regional
+
+
+def test_several_regions_add_up_to_the_federation(tmp_path: Path) -> None:
+    # Two regions of one co-op each, both ledgers the co-ops' own: each level's
+    # total is its co-op's, and the federation's is both.
+    ledgers = []
+    for region, coop, money in (
+        ("North", "Riverside", "700.00"),
+        ("South", "Harbour", "300.00"),
+    ):
+        text = (
+            'option "operating_currency" "EUR"\n'
+            f"plugin \"ledger.plugin\" \"{{'entity': '{coop}'}}\"\n"
+            f'2025-01-01 custom "region" "{region}"\n'
+            f'2025-01-01 custom "coop" "{coop}"\n  region: "{region}"\n'
+            f'2025-02-01 * "Opening"\n'
+            f"  Assets:{region}:{coop}:Fund:Unallocated  {money} EUR\n"
+            f"  Equity:{region}:{coop}:Opening\n"
+        )
+        ledgers.append(str(load_text(tmp_path / f"{coop}.beancount", text).path))
+    statement = consolidate(summarise_all(ledgers, 2025, AS_OF, workers=1), 2025, AS_OF)
+    assert [level.region for level in statement.levels] == ["North", "South"]
+    assert [level.own for level in statement.levels] == [None, None]
+    assert statement.total["bank"] == _d("1000.00")
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        ["report", "federation", *ledgers, "--as-of", "2025-12-31", "--format", "json"],
+    )
+    rows = json.loads(result.output)["rows"]
+    assert [row["id"] for row in rows] == [
+        "Riverside",
+        "North total",
+        "Harbour",
+        "South total",
+        "Federation total",
+    ]
+    assert rows[-1]["bank"] == "1000.00"

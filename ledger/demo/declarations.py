@@ -54,6 +54,11 @@ def federation_entries(spec: FederationSpec) -> list[data.Directive]:
                 "name": spec.region_name,
                 "currency": spec.currency,
                 "iban": spec.region_iban,
+                **(
+                    {"local-limit": amount_lib.Amount(spec.local_limit, spec.currency)}
+                    if spec.local_limit is not None
+                    else {}
+                ),
             },
         )
     ]
@@ -211,4 +216,6 @@ def _candidate(candidate: CandidateSpec, day: datetime.date, currency: str) -> d
         "category": candidate.category,
         "description": candidate.description,
     }
+    if candidate.regional:
+        meta["regional"] = True
     return _custom(day, "proposal", [candidate.id], meta)

@@ -559,6 +559,7 @@ CANDIDATES = (
         "grant",
         "community",
         "A retained co-operative lawyer for contracts and disputes.",
+        regional=True,
     ),
 )
 
@@ -583,6 +584,7 @@ NORTHERN = FederationSpec(
     end=day(2026, 10, 31),
     reserve_share=D("0.30"),
     seed="northern-federation",
+    local_limit=D("60000.00"),
     levy_rate="3%",
     unpaid_levies=frozenset({"levy-Eastgate-2025"}),
 )

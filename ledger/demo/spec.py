@@ -136,6 +136,8 @@ class CandidateSpec:
     description: str
     collective: str = ""
     minimum: Decimal | None = None
+    #: Declared the region's to decide, whatever it costs.
+    regional: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ class FederationSpec:
     #: Share of each year's rent received moved to the indivisible reserve in January.
     reserve_share: Decimal
     seed: str
+    #: The dearest proposal a co-op's own round may decide (None: no limit).
+    local_limit: Decimal | None = None
     #: The region's levy on its co-ops' rent received (None: no levy).
     levy_rate: str | None = None
     levy_de_minimis: Decimal = Decimal("10.33")
