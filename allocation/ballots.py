@@ -23,6 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from allocation.ranks import decode_ranks
+from allocation.ranks import encode_rankings
+from allocation.ranks import round_proposals
 from allocation.register import Member
 from allocation.store import transaction
 from ledger.books import Books
@@ -198,20 +201,23 @@ def record(
         for member, ranking in votes
     ]
     with transaction(connection):
-        for ballot in ballots:
+        ranks = encode_rankings(connection, round_id, [b.ranking for b in ballots])
+        for ballot, codes in zip(ballots, ranks, strict=True):
             connection.execute(
                 "UPDATE ballots SET current = 0 "
                 "WHERE round = ? AND member_id = ? AND current = 1",
                 (round_id, ballot.member_id),
             )
             connection.execute(
-                "INSERT INTO ballots "
-                "(round, member_id, ranking, source, submitted, receipt) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ballots (round, member_id, member_key, ranking, ranks, "
+                "source, submitted, receipt) VALUES (?, ?, "
+                "(SELECT key FROM members WHERE member_id = ?), ?, ?, ?, ?, ?)",
                 (
                     round_id,
                     ballot.member_id,
+                    ballot.member_id,
                     json.dumps(list(ballot.ranking)),
+                    codes,
                     source,
                     now.isoformat(),
                     ballot.receipt,
@@ -260,7 +266,7 @@ def history(connection: sqlite3.Connection, round_id: str, member_id: str) -> li
 @dataclass(frozen=True)
 class Counted:
     """The ballots that count in a round, column by column (one entry per voter,
-    except ``ranked``, which lists every ranked proposal id, ballot after ballot).
+    except ``codes``, which lists every rank's proposal code, ballot after ballot).
 
     Columns rather than :class:`Ballot` objects, because a federation round can
     hold a million ballots and the count must not wait for a million objects.
@@ -275,7 +281,16 @@ class Counted:
     receipts: list[str]
     #: How many proposals each ballot ranks.
     lengths: np.ndarray
-    ranked: list[str]
+    #: Each rank's proposal code (see :mod:`allocation.ranks`).
+    codes: np.ndarray
+    #: The round's proposals by code: code ``c`` is item ``c - 1``.
+    proposals: list[str]
+
+    @property
+    def ranked(self) -> np.ndarray:
+        """Every ranked proposal's id, ballot after ballot."""
+        ids: np.ndarray = np.asarray(self.proposals, dtype=object)[self.codes - 1]
+        return ids
 
 
 #: Separates values that may hold commas (member ids) in one aggregated string.
@@ -298,11 +313,10 @@ def counted_ballots(
 
     SQLite concatenates each column into one string (``group_concat``) and
     Python splits each once: a million ballots arrive as a few strings instead of
-    a million rows. Rankings are stored as JSON lists of proposal ids, which hold
-    no quotes, commas, semicolons or spaces (they are account name parts): with
-    the brackets cut off and ";" between ballots, the commas before each ";" say
-    how long each ballot is. The columns stay aligned because one pass over the
-    rows feeds every aggregate.
+    a million rows. Ballots join the register on the members' integer keys, and
+    their ranks come as proposal codes (:mod:`allocation.ranks`), which numpy
+    decodes. The columns stay aligned because one pass over the rows feeds every
+    aggregate.
     """
     marks = ", ".join("?" * len(coops))
     cutoff = voting.cutoff.isoformat()
@@ -312,34 +326,27 @@ def counted_ballots(
         else ""
     )
     row = connection.execute(
-        "SELECT count(*), group_concat(b.member_id, char(31)), "
+        "SELECT count(*), group_concat(m.member_id, char(31)), "
         "group_concat(m.coop, char(31)), group_concat(m.class, char(31)), "
-        f"group_concat(substr(ranking, 2, length(ranking) - 2), ';'){extra} "
-        "FROM ballots AS b JOIN members AS m USING (member_id) "
+        f"group_concat(b.ranks, ','){extra} "
+        "FROM ballots AS b JOIN members AS m ON m.key = b.member_key "
         f"WHERE b.round = ? AND b.current = 1 AND m.coop IN ({marks}) "
         "AND m.joined <= ? AND (m.left_on IS NULL OR m.left_on > ?)",
         (voting.id, *sorted(coops), cutoff, cutoff),
     ).fetchone()
+    empty = np.zeros(0, dtype=np.int64)
     if not row[0]:
-        return Counted([], [], [], [], [], np.zeros(0, dtype=np.int64), [])
-    members, coop, kind, rankings = row[1:5]
+        return Counted([], [], [], [], [], empty, empty, [])
+    members, coop, kind, ranks = row[1:5]
     sources, codes = (row[5].split(_UNIT), row[6].split(_UNIT)) if receipts else ([], [])
-    text = rankings.replace('"', "").replace(" ", "")
+    lengths, ranked = decode_ranks(ranks)
     return Counted(
         members.split(_UNIT),
         coop.split(_UNIT),
         kind.split(_UNIT),
         sources,
         codes,
-        _lengths(text),
-        text.replace(";", ",").split(","),
+        lengths,
+        ranked,
+        round_proposals(connection, voting.id),
     )
-
-
-def _lengths(rankings: str) -> np.ndarray:
-    """How many ids each ";"-separated ballot of comma-separated ids holds."""
-    raw = np.frombuffer(rankings.encode(), dtype=np.uint8)
-    commas = np.flatnonzero(raw == ord(","))
-    ends = np.r_[np.flatnonzero(raw == ord(";")), len(raw)]
-    commas_before_end = np.searchsorted(commas, ends)
-    return np.asarray(np.diff(np.r_[0, commas_before_end]) + 1, dtype=np.int64)

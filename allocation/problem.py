@@ -116,13 +116,14 @@ def problem(
     published round read back is counted as it was.
     """
     rule = points or points_rule(contest)
-    weights = voter_weights(
-        contest.voters, weighting or contest.meta.get("weighting", "member")
-    )
-    # Every vote's voter is among the voters: an election is built that way.
-    voter_of = contest.voters.index.get_indexer(pd.Index(contest.votes["voter"]))
-    weighted = vote_points(contest.votes, rule) * weights.to_numpy()[voter_of]
-    votes = contest.votes.assign(points=weighted)
+    chosen = weighting or contest.meta.get("weighting", "member")
+    weights = voter_weights(contest.voters, chosen)
+    points_given = vote_points(contest.votes, rule)
+    if chosen != "member":  # one member, one vote: every weight is 1, nothing to look up
+        # Every vote's voter is among the voters: an election is built that way.
+        voter_of = contest.voters.index.get_indexer(pd.Index(contest.votes["voter"]))
+        points_given = points_given * weights.to_numpy()[voter_of]
+    votes = contest.votes.assign(points=points_given)
     projects = contest.projects
     totals = project_totals(votes, projects.index, ranked=contest.vote_type == "ordinal")
     table = pd.DataFrame(

@@ -12,18 +12,22 @@ round.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from allocation.ranks import encode_rankings
+
 FILENAME = "coopfund.sqlite"
 #: Raise when the schema changes; ``open_store`` upgrades older files step by step.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE members (
-    member_id  TEXT PRIMARY KEY,
+    key        INTEGER PRIMARY KEY,
+    member_id  TEXT NOT NULL UNIQUE,
     coop       TEXT NOT NULL,
     class      TEXT NOT NULL CHECK (class IN ('consumer', 'worker')),
     collective TEXT,
@@ -41,18 +45,60 @@ CREATE TABLE ballots (
     id         INTEGER PRIMARY KEY,
     round      TEXT NOT NULL,
     member_id  TEXT NOT NULL REFERENCES members (member_id),
+    member_key INTEGER NOT NULL REFERENCES members (key),
     ranking    TEXT NOT NULL,
+    ranks      TEXT NOT NULL,
     source     TEXT NOT NULL CHECK (source IN ('web', 'paper')),
     submitted  TEXT NOT NULL,
     receipt    TEXT NOT NULL UNIQUE,
     current    INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1))
 );
 CREATE UNIQUE INDEX one_current_ballot ON ballots (round, member_id) WHERE current = 1;
+CREATE TABLE proposal_codes (
+    round      TEXT NOT NULL,
+    code       INTEGER NOT NULL CHECK (code BETWEEN 1 AND 65535),
+    proposal   TEXT NOT NULL,
+    PRIMARY KEY (round, code),
+    UNIQUE (round, proposal)
+);
 CREATE TABLE attempts (
     client     TEXT NOT NULL,
     at         REAL NOT NULL
 );
 CREATE INDEX attempts_by_client ON attempts (client, at);
+"""
+
+#: Schema 1 to 2: members get a stable integer key (a rowid may change on VACUUM),
+#: ballots the member's key and their ranks as proposal codes, so a count reads
+#: a million ballots with a join on integers and no JSON (see
+#: :func:`allocation.ballots.counted_ballots`).
+_UPGRADE_TO_2 = """
+CREATE TABLE members_2 (
+    key        INTEGER PRIMARY KEY,
+    member_id  TEXT NOT NULL UNIQUE,
+    coop       TEXT NOT NULL,
+    class      TEXT NOT NULL CHECK (class IN ('consumer', 'worker')),
+    collective TEXT,
+    joined     TEXT NOT NULL,
+    left_on    TEXT
+);
+INSERT INTO members_2 (member_id, coop, class, collective, joined, left_on)
+    SELECT member_id, coop, class, collective, joined, left_on FROM members;
+DROP TABLE members;
+ALTER TABLE members_2 RENAME TO members;
+ALTER TABLE ballots ADD COLUMN member_key INTEGER NOT NULL DEFAULT 0
+    REFERENCES members (key);
+ALTER TABLE ballots ADD COLUMN ranks TEXT NOT NULL DEFAULT '';
+UPDATE ballots SET member_key = (
+    SELECT key FROM members WHERE members.member_id = ballots.member_id
+);
+CREATE TABLE proposal_codes (
+    round      TEXT NOT NULL,
+    code       INTEGER NOT NULL CHECK (code BETWEEN 1 AND 65535),
+    proposal   TEXT NOT NULL,
+    PRIMARY KEY (round, code),
+    UNIQUE (round, proposal)
+);
 """
 
 
@@ -71,21 +117,49 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def open_store(path: Path) -> sqlite3.Connection:
-    """Connect to the database at ``path``, creating it (empty) if needed."""
+    """Connect to the database at ``path``, creating it (empty) if needed, and
+    upgrading one an earlier coopfund wrote."""
     connection = connect(path)
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version == 0:
         connection.execute("PRAGMA journal_mode = WAL")
         with transaction(connection):
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
+            _run(connection, _SCHEMA)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    elif version == 1:
+        _upgrade_to_2(connection)
     elif version > SCHEMA_VERSION:
         raise RuntimeError(
             f"{path} was written by a newer coopfund (schema {version}); upgrade coopfund"
         )
     return connection
+
+
+def _run(connection: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+def _upgrade_to_2(connection: sqlite3.Connection) -> None:
+    """Give members their keys and every stored ballot its member key and codes."""
+    connection.execute("PRAGMA foreign_keys = OFF")  # the members table is rebuilt
+    with transaction(connection):
+        _run(connection, _UPGRADE_TO_2)
+        stored = connection.execute(
+            "SELECT id, round, ranking FROM ballots ORDER BY id"
+        ).fetchall()
+        by_round: dict[str, list[tuple[int, list[str]]]] = {}
+        for ident, round_id, ranking in stored:
+            by_round.setdefault(round_id, []).append((ident, json.loads(ranking)))
+        for round_id, ballots in by_round.items():
+            ranks = encode_rankings(connection, round_id, [r for _, r in ballots])
+            connection.executemany(
+                "UPDATE ballots SET ranks = ? WHERE id = ?",
+                zip(ranks, (ident for ident, _ in ballots), strict=True),
+            )
+        connection.execute("PRAGMA user_version = 2")
+    connection.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from allocation.ballots import counted_ballots
+from allocation.ballots import record
 from allocation.count import count
 from allocation.election import Election
 from allocation.election import election
@@ -154,9 +155,9 @@ def synthetic_election(ballots: int, proposals: int) -> Election:
 
 
 def store(contest: Election, path: Path) -> None:
-    """Members and current ballots of ``contest`` in a fresh ballot store."""
+    """Members and current ballots of ``contest`` in a fresh ballot store, the
+    ballots stored as the ballot site stores them (:func:`record`)."""
     connection = open_store(path)
-    rankings = contest.ballots()
     coops = contest.voters["coop"]
     with transaction(connection):
         connection.executemany(
@@ -164,14 +165,8 @@ def store(contest: Election, path: Path) -> None:
             "VALUES (?, ?, 'consumer', NULL, '2020-01-01')",
             ((voter, coops[voter]) for voter in contest.voters.index),
         )
-        connection.executemany(
-            "INSERT INTO ballots (round, member_id, ranking, source, submitted, receipt) "
-            "VALUES ('BENCH', ?, ?, 'web', '2026-11-20T12:00:00', ?)",
-            (
-                (voter, json.dumps(list(ranking)), f"r{voter}")
-                for voter, ranking in rankings.items()
-            ),
-        )
+    now = datetime.datetime(2026, 11, 20, 12)
+    record(connection, ROUND.id, list(contest.ballots().items()), "web", now)
     connection.close()
 
 

@@ -184,6 +184,8 @@ def levies(
     income). With ``keeps``, only that entity's levies: a co-op's own, or a
     region's co-ops'.
     """
+    if not rules:
+        return []  # no pass over the books for a federation without a levy
     bases = _Bases(federation, entries)
     found: list[Levy] = []
     for coop in federation.coops.values():

@@ -6,10 +6,12 @@ import datetime
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from allocation.ballots import BallotRefused
 from allocation.ballots import Poll
+from allocation.ballots import counted_ballots
 from allocation.ballots import current_ballots
 from allocation.ballots import history
 from allocation.codes import code_hash
@@ -20,6 +22,7 @@ from allocation.pabulib import read_pb
 from allocation.pabulib import write_pb
 from allocation.paper import PaperRefused
 from allocation.paper import import_paper
+from allocation.ranks import round_proposals
 from allocation.register import RegisterError
 from allocation.register import load_members
 from allocation.register import read_register
@@ -294,3 +297,101 @@ def test_a_closed_round_poses_its_problem_with_its_own_rules(
     }
     assert asked.options.requires == (("P3", "P2"),)
     assert count(asked, "utilitarian").selected == ["P2", "P3"]
+
+
+#: The ballot store as coopfund wrote it before ranks were kept as codes.
+SCHEMA_1 = """
+CREATE TABLE members (
+    member_id  TEXT PRIMARY KEY,
+    coop       TEXT NOT NULL,
+    class      TEXT NOT NULL CHECK (class IN ('consumer', 'worker')),
+    collective TEXT,
+    joined     TEXT NOT NULL,
+    left_on    TEXT
+);
+CREATE TABLE codes (
+    round      TEXT NOT NULL,
+    member_id  TEXT NOT NULL REFERENCES members (member_id),
+    code_hash  TEXT NOT NULL UNIQUE,
+    issued     TEXT NOT NULL,
+    PRIMARY KEY (round, member_id)
+);
+CREATE TABLE ballots (
+    id         INTEGER PRIMARY KEY,
+    round      TEXT NOT NULL,
+    member_id  TEXT NOT NULL REFERENCES members (member_id),
+    ranking    TEXT NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('web', 'paper')),
+    submitted  TEXT NOT NULL,
+    receipt    TEXT NOT NULL UNIQUE,
+    current    INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1))
+);
+CREATE UNIQUE INDEX one_current_ballot ON ballots (round, member_id) WHERE current = 1;
+CREATE TABLE attempts (client TEXT NOT NULL, at REAL NOT NULL);
+"""
+
+
+def test_ranks_are_kept_as_codes_numbered_per_round(
+    poll: Poll, connection: sqlite3.Connection
+) -> None:
+    poll.cast(connection, "M1", ["P2", "P3"], VOTING_DAY)
+    poll.cast(connection, "M2", ["P3"], VOTING_DAY)
+    poll.cast(connection, "M1", ["P3", "P2"], VOTING_DAY)
+    rows = connection.execute("SELECT member_id, ranks FROM ballots ORDER BY id").fetchall()
+    assert [tuple(row) for row in rows] == [
+        ("M1", "00010002"),
+        ("M2", "0002"),
+        ("M1", "00020001"),
+    ]
+    assert round_proposals(connection, "R1") == ["P2", "P3"]
+    counted = counted_ballots(connection, poll.round, frozenset({"Riverside"}))
+    starts = np.cumsum(counted.lengths) - counted.lengths
+    ranked = {
+        member: counted.ranked[start : start + length].tolist()
+        for member, start, length in zip(
+            counted.member_ids, starts, counted.lengths, strict=True
+        )
+    }
+    assert ranked == {"M1": ["P3", "P2"], "M2": ["P3"]}
+
+
+def test_a_store_of_schema_1_is_upgraded_with_its_ballots(
+    books: Books, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA_1)
+    old.executemany(
+        "INSERT INTO members VALUES (?, 'Riverside', 'consumer', NULL, '2020-01-01', NULL)",
+        [("M1",), ("M2",)],
+    )
+    old.executemany(
+        "INSERT INTO ballots (round, member_id, ranking, source, submitted, receipt, "
+        "current) VALUES ('R1', ?, ?, 'web', '2026-11-05T12:00:00', ?, ?)",
+        [
+            ("M1", '["P1"]', "r1", 0),
+            ("M1", '["P3", "P2"]', "r2", 1),
+            ("M2", '["P2"]', "r3", 1),
+        ],
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+
+    connection = open_store(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert [tuple(r) for r in connection.execute("SELECT key, member_id FROM members")] == [
+        (1, "M1"),
+        (2, "M2"),
+    ]
+    assert [
+        tuple(row)
+        for row in connection.execute("SELECT member_key, ranks FROM ballots ORDER BY id")
+    ] == [(1, "0001"), (1, "00020003"), (2, "0003")]
+    poll = Poll.of(books, "R1", load_members(connection))
+    counted = counted_ballots(connection, poll.round, frozenset({"Riverside"}))
+    assert sorted(counted.ranked.tolist()) == ["P2", "P2", "P3"]
+    # New ballots go on from the codes the upgrade gave.
+    poll.cast(connection, "M2", ["P1", "P3"], VOTING_DAY)
+    assert round_proposals(connection, "R1") == ["P1", "P3", "P2"]
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
