@@ -45,7 +45,7 @@ CREATE TABLE ballots (
     id         INTEGER PRIMARY KEY,
     round      TEXT NOT NULL,
     member_id  TEXT NOT NULL REFERENCES members (member_id),
-    member_key INTEGER NOT NULL REFERENCES members (key),
+    member_key INTEGER NOT NULL,
     ranking    TEXT NOT NULL,
     ranks      TEXT NOT NULL,
     source     TEXT NOT NULL CHECK (source IN ('web', 'paper')),
@@ -71,7 +71,8 @@ CREATE INDEX attempts_by_client ON attempts (client, at);
 #: Schema 1 to 2: members get a stable integer key (a rowid may change on VACUUM),
 #: ballots the member's key and their ranks as proposal codes, so a count reads
 #: a million ballots with a join on integers and no JSON (see
-#: :func:`allocation.ballots.counted_ballots`).
+#: :func:`allocation.ballots.counted_ballots`). The key is looked up from the
+#: member id as the ballot is stored, which the foreign key on member_id checks.
 _UPGRADE_TO_2 = """
 CREATE TABLE members_2 (
     key        INTEGER PRIMARY KEY,
@@ -86,8 +87,7 @@ INSERT INTO members_2 (member_id, coop, class, collective, joined, left_on)
     SELECT member_id, coop, class, collective, joined, left_on FROM members;
 DROP TABLE members;
 ALTER TABLE members_2 RENAME TO members;
-ALTER TABLE ballots ADD COLUMN member_key INTEGER NOT NULL DEFAULT 0
-    REFERENCES members (key);
+ALTER TABLE ballots ADD COLUMN member_key INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ballots ADD COLUMN ranks TEXT NOT NULL DEFAULT '';
 UPDATE ballots SET member_key = (
     SELECT key FROM members WHERE members.member_id = ballots.member_id
