@@ -46,3 +46,19 @@ def test_the_tour_prints_what_the_readme_shows(demo_dir: Path, tmp_path: Path) -
     roll = runner.invoke(main, ["rent", "roll", str(demo / MAIN)]).output.splitlines()
     for line in shown_after("and `coopfund rent roll` who owes what"):
         assert line in roll
+    consolidated = runner.invoke(
+        main,
+        [
+            "report",
+            "federation",
+            str(demo / MAIN),
+            "--as-of",
+            "2026-11-30",
+            "--workers",
+            "1",
+        ],
+    ).output.splitlines()
+    for line in shown_after(
+        "`coopfund report federation` adds up the funds level by level"
+    ):
+        assert line in consolidated
