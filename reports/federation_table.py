@@ -8,6 +8,7 @@ federation`` and the Fava "Federation" page both render this frame.
 
 from __future__ import annotations
 
+import datetime
 import html
 
 import pandas as pd
@@ -16,6 +17,7 @@ from ledger.consolidation import FIGURES
 from ledger.consolidation import Consolidated
 from ledger.consolidation import FundSummary
 from ledger.consolidation import summary_figures
+from ledger.levy_roll import LevyLine
 
 COLUMNS = ("region", "id", "fund", "level", "currency", *FIGURES)
 HEADINGS = {
@@ -109,4 +111,39 @@ def federation_html(consolidated: Consolidated, frame: pd.DataFrame) -> str:
         "</style></head><body>"
         f"<h1>{html.escape(title)}</h1>{table}<dl>{legend}</dl>"
         f"<p>{consolidated.ledgers} ledger(s) read.</p></body></html>\n"
+    )
+
+
+LEVY_HEADINGS = {
+    "coop": "Co-op",
+    "year": "Year",
+    "currency": "Cur",
+    "levy": "Levy",
+    "paid": "Paid",
+    "received": "Received",
+    "owed": "Owed",
+    "due": "Due",
+    "days_late": "Days late",
+}
+
+
+def levy_frame(lines: list[LevyLine], as_of: datetime.date) -> pd.DataFrame:
+    """One row per co-op and year; a side the ledger does not keep is left blank."""
+    return pd.DataFrame(
+        [
+            {
+                "region": line.region,
+                "coop": line.coop,
+                "year": line.year,
+                "currency": line.currency,
+                "levy": line.amount,
+                "paid": line.paid,
+                "received": line.received,
+                "owed": line.owed,
+                "due": line.due.isoformat(),
+                "days_late": line.days_late(as_of),
+            }
+            for line in lines
+        ],
+        columns=["region", *LEVY_HEADINGS],
     )

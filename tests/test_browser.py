@@ -71,6 +71,8 @@ def test_federation_page_shows_each_level_with_its_total_and_a_chart(
 
     bank = [number(row[-1]) for row in rows]
     assert bank[-1] == sum(bank[:-1]) > 0
+    owed = cells(browser, "#coopfund-federation-levies tbody tr")
+    assert [row[:3] for row in owed] == [["Eastgate", "2025", "EUR"]], "the unpaid levy"
     drill = browser.find_elements(By.CSS_SELECTOR, "#coopfund-federation-drill-down a")
     assert any("account=North%3ARiverside" in a.get_attribute("href") for a in drill)
     bars = wait.until(

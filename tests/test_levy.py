@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
+from click.testing import CliRunner
 
 from ledger.bank.model import BankLine
 from ledger.bank.model import BankStatement
@@ -20,8 +21,10 @@ from ledger.fund import available_on
 from ledger.fund import fund_report
 from ledger.levy import LEVY_SOURCE
 from ledger.levy_matching import LevyPayment
+from ledger.levy_roll import levy_roll
 from ledger.numbers import units
 from ledger.reconcile import plan_import
+from reports.cli import main
 from tests.conftest import Loaded
 from tests.conftest import load_text
 
@@ -362,3 +365,48 @@ def test_levy_payments_reconcile_on_both_sides(tmp_path: Path) -> None:
         )
     }
     assert set(owed.values()) == {Decimal("0.00")}
+
+
+def test_the_levy_roll_says_who_paid_who_received_and_how_late(tmp_path: Path) -> None:
+    loaded = _load(tmp_path)
+    books = books_from(loaded.entries, loaded.errors, loaded.options)
+    riverside_pays = _statement(
+        "DE02100500000054540402",
+        "21000.00",
+        _line(datetime.date(2026, 2, 19), "-360.00", "C1", iban="DE89370400440532013000"),
+    )
+    (plan,) = plan_import(books, [riverside_pays])
+    entries = sorted([*loaded.entries, *plan.entries], key=data.entry_sortkey)
+    as_of = datetime.date(2026, 3, 31)
+    roll = {
+        line.coop: (line.amount, line.paid, line.received, line.owed, line.days_late(as_of))
+        for line in levy_roll(entries, books.federation, as_of)
+    }
+    # Riverside sent its 360.00, which the region has not booked yet (in transit:
+    # still owed, by the region's books); Oakfield sent nothing, due 1 March.
+    assert roll == {
+        "Riverside": (
+            Decimal("360.00"),
+            Decimal("360.00"),
+            Decimal("0.00"),
+            Decimal("360.00"),
+            30,
+        ),
+        "Oakfield": (
+            Decimal("302.47"),
+            Decimal("0.00"),
+            Decimal("0.00"),
+            Decimal("302.47"),
+            30,
+        ),
+    }
+    result = CliRunner().invoke(
+        main,
+        ["report", "levies", str(loaded.path), "--as-of", "2026-03-31", "--format", "csv"],
+    )
+    assert result.exit_code == 0, result.output
+    # The ledger file itself holds no payment yet: both levies owed in full.
+    assert [line for line in result.output.splitlines() if line][1:] == [
+        "North,Oakfield,2025,EUR,302.47,0.00,0.00,302.47,2026-03-01,30",
+        "North,Riverside,2025,EUR,360.00,0.00,0.00,360.00,2026-03-01,30",
+    ]

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import click
 
+from ledger.books import load_books
 from ledger.consolidation import ConsolidationError
 from ledger.consolidation import consolidate
 from ledger.consolidation_run import summarise_all
+from ledger.levy_roll import levy_roll
+from reports.cli.options import as_of_option
+from reports.cli.options import format_option
+from reports.cli.options import ledger_argument
+from reports.cli.problems import warn_about_errors
 from reports.federation_table import HEADINGS
+from reports.federation_table import LEVY_HEADINGS
 from reports.federation_table import federation_frame
 from reports.federation_table import federation_html
+from reports.federation_table import levy_frame
 from reports.output import FORMATS
 from reports.output import render
 
@@ -108,6 +117,27 @@ def federation(  # click passes options by name
         )
     about = {"year": chosen, "as_of": str(day), "ledgers": consolidated.ledgers}
     click.echo(render(frame, fmt, HEADINGS, about))
+
+
+@report.command()
+@ledger_argument
+@as_of_option
+@format_option
+def levies(ledger: str, as_of: datetime.datetime | None, fmt: str) -> None:
+    """Each co-op's levy per year: booked, paid, received, owed, and how late.
+
+    "Paid" is what the co-op's books show it sent, "Received" what the region's
+    books show arrived; they differ by money in transit. A co-op's own ledger
+    shows only its side.
+    """
+    books = load_books(Path(ledger))
+    warn_about_errors(books.errors, ledger)
+    day = as_of.date() if as_of is not None else books.last_date
+    frame = levy_frame(levy_roll(books.entries, books.federation, day), day)
+    if fmt == "table":
+        owed = frame["owed"].sum() if len(frame) else 0
+        click.echo(f"Levies as of {day}; owed in all: {owed:,.2f}\n")
+    click.echo(render(frame, fmt, LEVY_HEADINGS, {"as_of": str(day)}))
 
 
 def _progress(done: int, total: int) -> None:

@@ -23,11 +23,14 @@ from ledger.consolidation import LedgerSummary
 from ledger.consolidation import consolidate
 from ledger.consolidation import summarise_books
 from ledger.consolidation import year_end
+from ledger.levy_roll import levy_roll
 from reports.fava_ext import page
 from reports.federation_table import HEADINGS
+from reports.federation_table import LEVY_HEADINGS
 from reports.federation_table import MEANINGS
 from reports.federation_table import TOTAL_LEVEL
 from reports.federation_table import federation_frame
+from reports.federation_table import levy_frame
 
 #: How many years the chart goes back.
 CHART_YEARS = 4
@@ -70,6 +73,27 @@ class Federation(page.Page):
         ]
         rows: list[tuple[Any, ...]] = [
             tuple(row) for row in frame[list(HEADINGS)].itertuples(index=False)
+        ]
+        return QueryResultTable(types, rows)
+
+    def levies_owed(self) -> QueryResultTable:
+        """Levies not (fully) received by the as-of date, oldest first."""
+        lines = self.cached(
+            "levies",
+            lambda as_of: levy_roll(self.books.entries, self.books.federation, as_of),
+        )
+        frame = levy_frame([line for line in lines if line.owed != 0], self.as_of)
+        amounts = {"levy", "paid", "received", "owed"}
+        types: list[BaseColumn] = [
+            DecimalColumn(heading) if column in amounts else StrColumn(heading)
+            for column, heading in LEVY_HEADINGS.items()
+        ]
+        rows: list[tuple[Any, ...]] = [
+            tuple(
+                value if column in amounts else str(value)
+                for column, value in zip(LEVY_HEADINGS, row, strict=True)
+            )
+            for row in frame[list(LEVY_HEADINGS)].astype(object).itertuples(index=False)
         ]
         return QueryResultTable(types, rows)
 
