@@ -320,14 +320,15 @@ def counted_ballots(
     """
     marks = ", ".join("?" * len(coops))
     cutoff = voting.cutoff.isoformat()
+    # The separator is a literal: SQLite would call char(31) once per row.
     extra = (
-        ", group_concat(source, char(31)), group_concat(receipt, char(31))"
+        f", group_concat(source, '{_UNIT}'), group_concat(receipt, '{_UNIT}')"
         if receipts
         else ""
     )
     row = connection.execute(
-        "SELECT count(*), group_concat(m.member_id, char(31)), "
-        "group_concat(m.coop, char(31)), group_concat(m.class, char(31)), "
+        f"SELECT count(*), group_concat(m.member_id, '{_UNIT}'), "
+        f"group_concat(m.coop, '{_UNIT}'), group_concat(m.class, '{_UNIT}'), "
         f"group_concat(b.ranks, ','){extra} "
         "FROM ballots AS b JOIN members AS m ON m.key = b.member_key "
         f"WHERE b.round = ? AND b.current = 1 AND m.coop IN ({marks}) "

@@ -8,7 +8,9 @@ Levy payments reconcile like rent, from each side's own statement:
   "levy" (``LEVY Riverside 2025``); the payer's IBAN is the co-op's (``iban`` on
   its declaration); the payer's name is the co-op's name;
 * on a **co-op's** statement, money out to its region (the region's IBAN, or a
-  remittance naming the levy) settles the co-op's levy payable.
+  remittance naming both the levy and the region: ``LEVY North 2025``, so that
+  a council's levy is not taken for the region's) settles the co-op's levy
+  payable.
 
 A payment is linked to the oldest levy it settles (``^levy-<coop>-<year>``), so
 Fava's link view shows each year's levy next to what paid it.
@@ -99,9 +101,10 @@ class LevyMatcher:
         coop = self._entity
         region = self._federation.regions[coop.region or ""]
         iban = region.extra.get("iban")
+        words = re.findall(r"[0-9a-z]+", line.remittance.casefold())
         if iban and normal_iban(str(iban)) == normal_iban(line.counterparty_iban):
             rule = IBAN
-        elif _LEVY_WORD.search(line.remittance):
+        elif _LEVY_WORD.search(line.remittance) and region.id.casefold() in words:
             rule = REFERENCE
         else:
             return None

@@ -410,3 +410,21 @@ def test_the_levy_roll_says_who_paid_who_received_and_how_late(tmp_path: Path) -
         "North,Oakfield,2025,EUR,302.47,0.00,0.00,302.47,2026-03-01,30",
         "North,Riverside,2025,EUR,360.00,0.00,0.00,360.00,2026-03-01,30",
     ]
+
+
+def test_only_the_regions_levy_is_taken_for_one(tmp_path: Path) -> None:
+    loaded = _load(tmp_path)
+    books = books_from(loaded.entries, loaded.errors, loaded.options)
+    statement = _statement(
+        "DE02100500000054540402",
+        "21000.00",
+        # Named with the region, from another account of the region's: a levy ...
+        _line(datetime.date(2026, 2, 19), "-360.00", "C1", text="Levy North 2025"),
+        # ... while the council's levy is somebody else's money.
+        _line(datetime.date(2026, 2, 20), "-80.00", "C2", text="Council levy Q1"),
+    )
+    (plan,) = plan_import(books, [statement])
+    booked = {b.line.bank_ref: b for b in plan.booked}
+    assert isinstance(booked["C1"].match, LevyPayment)
+    assert booked["C1"].match.rule == "reference"
+    assert booked["C2"].match is None
