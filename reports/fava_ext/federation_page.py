@@ -8,13 +8,9 @@ page summarises it as one ledger (:func:`ledger.consolidation.summarise_books`);
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from fava.core.charts import DateAndBalanceWithBudget
-from fava.core.query import BaseColumn
-from fava.core.query import DecimalColumn
 from fava.core.query import QueryResultTable
-from fava.core.query import StrColumn
 from fava.internal_api import BarChart
 
 from ledger.consolidation import FIGURES
@@ -28,7 +24,6 @@ from reports.fava_ext import page
 from reports.federation_table import HEADINGS
 from reports.federation_table import LEVY_HEADINGS
 from reports.federation_table import MEANINGS
-from reports.federation_table import TOTAL_LEVEL
 from reports.federation_table import federation_frame
 from reports.federation_table import levy_frame
 
@@ -66,15 +61,7 @@ class Federation(page.Page):
 
     def table(self) -> QueryResultTable:
         """The statement, in Fava's query-table component."""
-        frame = federation_frame(self.statement())
-        types: list[BaseColumn] = [
-            DecimalColumn(heading) if column in FIGURES else StrColumn(heading)
-            for column, heading in HEADINGS.items()
-        ]
-        rows: list[tuple[Any, ...]] = [
-            tuple(row) for row in frame[list(HEADINGS)].itertuples(index=False)
-        ]
-        return QueryResultTable(types, rows)
+        return page.query_table(federation_frame(self.statement()), HEADINGS, FIGURES)
 
     def levies_owed(self) -> QueryResultTable:
         """Levies not (fully) received by the as-of date, oldest first."""
@@ -83,19 +70,7 @@ class Federation(page.Page):
             lambda as_of: levy_roll(self.books.entries, self.books.federation, as_of),
         )
         frame = levy_frame([line for line in lines if line.owed != 0], self.as_of)
-        amounts = {"levy", "paid", "received", "owed"}
-        types: list[BaseColumn] = [
-            DecimalColumn(heading) if column in amounts else StrColumn(heading)
-            for column, heading in LEVY_HEADINGS.items()
-        ]
-        rows: list[tuple[Any, ...]] = [
-            tuple(
-                value if column in amounts else str(value)
-                for column, value in zip(LEVY_HEADINGS, row, strict=True)
-            )
-            for row in frame[list(LEVY_HEADINGS)].astype(object).itertuples(index=False)
-        ]
-        return QueryResultTable(types, rows)
+        return page.query_table(frame, LEVY_HEADINGS, ("levy", "paid", "received", "owed"))
 
     def charts(self) -> list[BarChart]:
         """Per year: money in (rent, levy, repayments) by fund, against disbursements."""
@@ -137,7 +112,3 @@ class Federation(page.Page):
     def _first_year(self) -> int:
         entries = self.books.entries
         return entries[0].date.year if entries else self.as_of.year
-
-    def is_total(self, level: str) -> bool:
-        """Whether a row is a level's consolidated total."""
-        return level == TOTAL_LEVEL

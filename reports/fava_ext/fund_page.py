@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from fava.core.charts import DateAndBalanceWithBudget
 from fava.core.inventory import SimpleCounterInventory
-from fava.core.query import BaseColumn
-from fava.core.query import DecimalColumn
 from fava.core.query import QueryResultTable
-from fava.core.query import StrColumn
 from fava.core.tree import SerialisedTreeNode
 from fava.internal_api import BarChart
 from fava.internal_api import HierarchyChart
@@ -39,13 +36,7 @@ class Fund(page.Page):
 
     def table(self) -> QueryResultTable:
         """The fund table, in Fava's query-table component."""
-        frame = fund_frame(self.report())
-        types: list[BaseColumn] = [
-            DecimalColumn(heading) if column in NUMERIC else StrColumn(heading)
-            for column, heading in HEADINGS.items()
-        ]
-        rows = frame[list(HEADINGS)].itertuples(index=False)
-        return QueryResultTable(types, [tuple(row) for row in rows])
+        return page.query_table(fund_frame(self.report()), HEADINGS, NUMERIC)
 
     def charts(self) -> list[BarChart | HierarchyChart]:
         """Rent due (as the budget) against rent received per month; fund envelopes."""

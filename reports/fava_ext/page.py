@@ -15,9 +15,14 @@ from typing import Any
 from typing import TypeVar
 from typing import cast
 
+import pandas as pd
 from beancount.core import data
 from fava.context import g
 from fava.core.inventory import SimpleCounterInventory
+from fava.core.query import BaseColumn
+from fava.core.query import DecimalColumn
+from fava.core.query import QueryResultTable
+from fava.core.query import StrColumn
 from fava.ext import FavaExtensionBase
 
 from ledger.books import Books
@@ -68,3 +73,23 @@ def inventory(amounts: Iterable[tuple[str, Decimal]]) -> SimpleCounterInventory:
     for currency, number in amounts:
         result.add(currency, number)
     return result
+
+
+def query_table(
+    frame: pd.DataFrame, headings: dict[str, str], amounts: Iterable[str]
+) -> QueryResultTable:
+    """``frame``'s ``headings`` columns as Fava's query table: ``amounts`` as numbers
+    (a missing one left blank), every other column as text."""
+    numeric = set(amounts)
+    types: list[BaseColumn] = [
+        DecimalColumn(heading) if column in numeric else StrColumn(heading)
+        for column, heading in headings.items()
+    ]
+    rows: list[tuple[Any, ...]] = [
+        tuple(
+            value if column in numeric else str(value)
+            for column, value in zip(headings, row, strict=True)
+        )
+        for row in frame[list(headings)].astype(object).itertuples(index=False)
+    ]
+    return QueryResultTable(types, rows)
