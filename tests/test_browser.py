@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
@@ -107,7 +108,10 @@ def test_rent_roll_page_shows_the_collectives_in_arrears(
             By.CSS_SELECTOR, "#coopfund-aging-chart svg rect"
         )
     )
-    browser.find_element(By.LINK_TEXT, "Brewery").click()
+    # Fava may redraw the page under the link: find it afresh until the click lands.
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda driver: driver.find_element(By.LINK_TEXT, "Brewery").click() or True
+    )
     heading = wait.until(
         expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
     )
