@@ -32,9 +32,10 @@ from ledger.consolidation import consolidate
 from ledger.consolidation_run import summarise_all
 from ledger.demo import coop_main
 from ledger.demo import demo_files
+from ledger.periods import parse_period
 
-#: The statement's year and day: the synthetic books end on 2025-12-31.
-YEAR = 2025
+#: The statement's period and day: the synthetic books end on 2025-12-31.
+YEAR = parse_period("2025")
 AS_OF = datetime.date(2025, 12, 31)
 
 
@@ -95,7 +96,7 @@ def main() -> None:
     serial = median(results[min(results)])
     print(
         f"\n{len(mains):,} co-op ledgers, {entries:,} entries written, "
-        f"{args.years} years; statement {YEAR} as of {AS_OF}\n"
+        f"{args.years} years; statement {YEAR.label} as of {AS_OF}\n"
     )
     print("| workers | median s | ledgers/s | speed-up |")
     print("|---:|---:|---:|---:|")

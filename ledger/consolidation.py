@@ -6,7 +6,8 @@ per fund (:class:`FundSummary`, small and picklable), and the summaries are adde
 up per level. Summarising is the expensive part and each ledger's is independent,
 so :mod:`ledger.consolidation_run` spreads it over processes or a Dask cluster.
 
-For each fund (a region's or a co-op's) and one year, up to the as-of date:
+For each fund (a region's or a co-op's) and one calendar period (a year, a
+quarter or a month: :func:`ledger.periods.parse_period`), up to the as-of date:
 
 * **inflows**: rent received; levy (into a region from its co-ops, out of a co-op
   to its region: signed, so a level's total nets the transfers inside it to what
@@ -39,6 +40,7 @@ from ledger.federation import Entity
 from ledger.fund import fund_report
 from ledger.numbers import ZERO
 from ledger.numbers import units
+from ledger.periods import Period
 
 #: The summed figures of a :class:`FundSummary`, in the order reports show them.
 FIGURES = (
@@ -57,7 +59,7 @@ FIGURES = (
 
 @dataclass(frozen=True)
 class FundSummary:
-    """One fund's year, as one ledger's books tell it."""
+    """One fund's period, as one ledger's books tell it."""
 
     entity: str
     name: str
@@ -101,9 +103,9 @@ class Level:
 
 @dataclass(frozen=True)
 class Consolidated:
-    """The federation's statement for one year, level by level."""
+    """The federation's statement for one period, level by level."""
 
-    year: int
+    period: Period
     as_of: datetime.date
     levels: tuple[Level, ...]
     #: Errors in the ledgers read, as ``file:line: message``.
@@ -126,33 +128,47 @@ class ConsolidationError(ValueError):
     """Summaries that cannot be combined; the message says which ledgers and why."""
 
 
-def year_end(year: int, as_of: datetime.date) -> datetime.date:
-    """The last day a year's statement covers: 31 December, or the as-of date."""
-    return min(as_of, datetime.date(year, 12, 31))
+def period_end(period: Period, as_of: datetime.date) -> datetime.date:
+    """The last day a period's statement covers: the period's, or the as-of date."""
+    return min(as_of, period.end)
 
 
-def summarise_ledger(path: str, year: int, as_of: datetime.date) -> LedgerSummary:
+def summarise_ledger(path: str, period: Period, as_of: datetime.date) -> LedgerSummary:
     """Load the ledger at ``path`` and summarise the funds it keeps.
 
     A module-level function of plain arguments, so a process pool or a Dask worker
     can run it.
     """
     books = load_books(Path(path))
-    funds = summarise_books(books, year, as_of, ledger=path)
+    funds = summarise_books(books, period, as_of, ledger=path)
     return LedgerSummary(path, funds, tuple(format_error(e) for e in books.errors))
 
 
 def summarise_books(
-    books: Books, year: int, as_of: datetime.date, *, ledger: str = ""
+    books: Books, period: Period, as_of: datetime.date, *, ledger: str = ""
 ) -> tuple[FundSummary, ...]:
-    """Each kept fund's figures for ``year`` up to ``as_of``."""
-    end = year_end(year, as_of)
+    """Each kept fund's figures for ``period`` up to ``as_of``.
+
+    Rent received is the fund report's, month by month (a period never spans two
+    years); the other flows come from one pass of :class:`_Flows`.
+    """
+    end = period_end(period, as_of)
     report = fund_report(books.entries, books.federation, end, books.kept_entities)
-    positions = {position.entity.id: position for position in report.positions}
-    flows = _Flows(books.kept_entities, books.entries, datetime.date(year, 1, 1), end)
+    rent = {
+        position.entity.id: sum(
+            (
+                month.received.get(position.entity.id, ZERO)
+                for month in report.months
+                if month.month_end >= period.start
+            ),
+            ZERO,
+        )
+        for position in report.positions
+    }
+    flows = _Flows(books.kept_entities, books.entries, period.start, end)
     summaries = []
-    for entity in books.kept_entities:
-        position = positions[entity.id]
+    for position in report.positions:
+        entity = position.entity
         summaries.append(
             FundSummary(
                 entity=entity.id,
@@ -160,7 +176,7 @@ def summarise_books(
                 region=entity.region,
                 currency=entity.currency,
                 ledger=ledger,
-                rent_received=position.rent_received,
+                rent_received=rent[entity.id],
                 levy=flows.of(entity.id, "levy"),
                 loan_repayments=flows.of(entity.id, "repaid"),
                 committed=flows.of(entity.id, "committed"),
@@ -249,7 +265,7 @@ class _Flows:
 
 
 def consolidate(
-    summaries: Sequence[LedgerSummary], year: int, as_of: datetime.date
+    summaries: Sequence[LedgerSummary], period: Period, as_of: datetime.date
 ) -> Consolidated:
     """Add up the funds' summaries per region; refuse a fund summarised twice."""
     seen: dict[str, str] = {}
@@ -287,7 +303,7 @@ def consolidate(
             )
         )
     errors = tuple(error for summary in summaries for error in summary.errors)
-    return Consolidated(year, as_of, tuple(levels), errors, len(summaries))
+    return Consolidated(period, as_of, tuple(levels), errors, len(summaries))
 
 
 def summary_figures(fund: FundSummary) -> dict[str, Decimal]:

@@ -23,6 +23,7 @@ from concurrent.futures import as_completed
 from ledger.consolidation import ConsolidationError
 from ledger.consolidation import LedgerSummary
 from ledger.consolidation import summarise_ledger
+from ledger.periods import Period
 
 #: Told how many ledgers are done, of how many.
 Progress = Callable[[int, int], None]
@@ -30,7 +31,7 @@ Progress = Callable[[int, int], None]
 
 def summarise_all(
     paths: Sequence[str],
-    year: int,
+    period: Period,
     as_of: datetime.date,
     *,
     workers: int | None = None,
@@ -45,20 +46,20 @@ def summarise_all(
     """
     report = progress or (lambda done, total: None)
     if scheduler:
-        return _on_dask(paths, year, as_of, scheduler, report)
+        return _on_dask(paths, period, as_of, scheduler, report)
     count = workers or os.cpu_count() or 1
     if count == 1 or len(paths) <= 1:
         summaries = []
         for done, path in enumerate(paths, start=1):
-            summaries.append(summarise_ledger(path, year, as_of))
+            summaries.append(summarise_ledger(path, period, as_of))
             report(done, len(paths))
         return summaries
-    return _on_processes(paths, year, as_of, min(count, len(paths)), report)
+    return _on_processes(paths, period, as_of, min(count, len(paths)), report)
 
 
 def _on_processes(
     paths: Sequence[str],
-    year: int,
+    period: Period,
     as_of: datetime.date,
     workers: int,
     report: Progress,
@@ -66,7 +67,7 @@ def _on_processes(
     results: dict[int, LedgerSummary] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
-            pool.submit(summarise_ledger, path, year, as_of): n
+            pool.submit(summarise_ledger, path, period, as_of): n
             for n, path in enumerate(paths)
         }
         for future in as_completed(futures):
@@ -77,7 +78,7 @@ def _on_processes(
 
 def _on_dask(
     paths: Sequence[str],
-    year: int,
+    period: Period,
     as_of: datetime.date,
     scheduler: str,
     report: Progress,
@@ -100,7 +101,7 @@ def _on_dask(
         ) from error
     with client:
         futures = client.map(
-            summarise_ledger, list(paths), year=year, as_of=as_of, pure=False
+            summarise_ledger, list(paths), period=period, as_of=as_of, pure=False
         )
         index = {future.key: n for n, future in enumerate(futures)}
         results: dict[int, LedgerSummary] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+import re
 from typing import NamedTuple
 
 
@@ -97,3 +98,33 @@ def _period_end(start: datetime.date, frequency: Frequency) -> datetime.date:
     """The last day of the period that begins on ``start`` (a first of a month)."""
     year, month = divmod(start.year * 12 + start.month - 2 + frequency.value, 12)
     return datetime.date(year, month + 1, days_in_month(year, month + 1))
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+
+
+def parse_period(text: str) -> Period:
+    """A calendar period as people write it: ``2026``, ``2026-Q3`` or ``2026-07``."""
+    found = _PERIOD.match(text.strip())
+    if found is None:
+        raise ValueError(
+            f'period "{text}" must be a year (2026), a quarter (2026-Q3) or a month '
+            "(2026-07)"
+        )
+    year, quarter, month = found.groups()
+    if quarter:
+        return period_containing(
+            datetime.date(int(year), int(quarter) * 3, 1), Frequency.QUARTERLY
+        )
+    if month:
+        return period_containing(datetime.date(int(year), int(month), 1), Frequency.MONTHLY)
+    return period_containing(datetime.date(int(year), 1, 1), Frequency.YEARLY)
+
+
+def period_between(start: datetime.date, end: datetime.date) -> Period | None:
+    """The calendar month, quarter or year that is exactly ``start``..``end``."""
+    for frequency in Frequency:
+        period = period_containing(start, frequency)
+        if (period.start, period.end) == (start, end):
+            return period
+    return None

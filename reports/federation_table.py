@@ -37,12 +37,12 @@ HEADINGS = {
 }
 #: What each column means, for the page's legend and the HTML report.
 MEANINGS = {
-    "Rent in": "rent received in the year",
-    "Levy": "levy paid in (+, a region) or up (-, a co-op) in the year; a level's "
+    "Rent in": "rent received in the period",
+    "Levy": "levy paid in (+, a region) or up (-, a co-op) in the period; a level's "
     "total is what is still in transit",
-    "Repaid": "loan repayments received in the year",
-    "Committed": "money rounds committed to proposals in the year",
-    "Disbursed": "grants, loans and stakes paid out in the year",
+    "Repaid": "loan repayments received in the period",
+    "Committed": "money rounds committed to proposals in the period",
+    "Disbursed": "grants, loans and stakes paid out in the period",
     "Arrears": "rent owed at the end",
     "Levy unpaid": "levy owed to a region (+) or by a co-op (-) at the end",
     "Reserve": "the indivisible reserve at the end",
@@ -96,7 +96,9 @@ def _row(region: str, fund: FundSummary) -> dict[str, object]:
 
 def federation_html(consolidated: Consolidated, frame: pd.DataFrame) -> str:
     """A standalone HTML page of the statement, to mail or print."""
-    title = f"Consolidated statement {consolidated.year}, as of {consolidated.as_of}"
+    title = (
+        f"Consolidated statement {consolidated.period.label}, as of {consolidated.as_of}"
+    )
     shown = frame[list(HEADINGS)].rename(columns=HEADINGS)
     table = shown.to_html(index=False, float_format="{:,.2f}".format, border=0)
     legend = "".join(

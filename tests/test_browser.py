@@ -84,6 +84,11 @@ def test_federation_page_shows_each_level_with_its_total_and_a_chart(
     assert len(bars) >= 3, "a bar per year of the books"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+    browser.get(f"{fava_url}/northern-federation/extension/Federation/?time=2026-Q3")
+    heading = wait.until(
+        expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
+    )
+    assert heading.text.startswith("The federation, 2026-Q3, as of 2026-09-30")
 
 
 def test_rent_roll_page_shows_the_collectives_in_arrears(

@@ -27,10 +27,12 @@ from ledger.consolidation_run import summarise_all
 from ledger.demo import MAIN
 from ledger.demo import coop_main
 from ledger.demo.northern import NORTHERN
+from ledger.periods import parse_period
 from reports.cli import main
 from tests.conftest import load_text
 
 AS_OF = datetime.date(2026, 11, 30)
+Y2025, Y2026 = parse_period("2025"), parse_period("2026")
 
 SMALL = """\
 option "operating_currency" "EUR"
@@ -105,7 +107,7 @@ def _by_fund(funds: tuple[FundSummary, ...]) -> dict[str, dict[str, Decimal]]:
 
 def test_a_year_of_each_fund_worked_by_hand(small: Path) -> None:
     books = load_books(small)
-    year = _by_fund(summarise_books(books, 2026, datetime.date(2026, 12, 31)))
+    year = _by_fund(summarise_books(books, Y2026, datetime.date(2026, 12, 31)))
     # Riverside's bank: 15,000 opening + 12,000 (2025) - 360 levy + 500 repaid
     # + 12,000 (2026) - 6,000 disbursed = 33,140. Its 2026 levy (3% of 12,000)
     # is booked on 31 December and not paid yet.
@@ -133,7 +135,7 @@ def test_a_year_of_each_fund_worked_by_hand(small: Path) -> None:
 
 def test_the_level_total_nets_the_levy_between_its_funds(small: Path) -> None:
     end = datetime.date(2026, 12, 31)
-    statement = consolidate([summarise_ledger(str(small), 2026, end)], 2026, end)
+    statement = consolidate([summarise_ledger(str(small), Y2026, end)], Y2026, end)
     (level,) = statement.levels
     assert level.own is not None
     assert level.own.entity == "North"
@@ -152,9 +154,9 @@ def test_every_level_of_the_demo_checks(demo_dir: Path) -> None:
 
 
 def test_a_coops_own_ledger_tells_what_the_regions_tells(demo_dir: Path) -> None:
-    region = summarise_ledger(str(demo_dir / MAIN), 2026, AS_OF)
+    region = summarise_ledger(str(demo_dir / MAIN), Y2026, AS_OF)
     own = [
-        summarise_ledger(str(demo_dir / coop_main(c.id)), 2026, AS_OF)
+        summarise_ledger(str(demo_dir / coop_main(c.id)), Y2026, AS_OF)
         for c in NORTHERN.coops
     ]
     from_region = _by_fund(region.funds)
@@ -171,24 +173,24 @@ def test_a_coops_own_ledger_tells_what_the_regions_tells(demo_dir: Path) -> None
 
 def test_parallel_and_dask_give_what_serial_gives(demo_dir: Path) -> None:
     paths = [str(demo_dir / coop_main(c.id)) for c in NORTHERN.coops]
-    serial = summarise_all(paths, 2026, AS_OF, workers=1)
-    parallel = summarise_all(paths, 2026, AS_OF, workers=2)
+    serial = summarise_all(paths, Y2026, AS_OF, workers=1)
+    parallel = summarise_all(paths, Y2026, AS_OF, workers=2)
     assert parallel == serial
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=1, processes=False, dashboard_address=None
     ) as cluster:
-        on_dask = summarise_all(paths, 2026, AS_OF, scheduler=cluster.scheduler_address)
+        on_dask = summarise_all(paths, Y2026, AS_OF, scheduler=cluster.scheduler_address)
     assert on_dask == serial
 
 
 def test_a_fund_given_twice_is_refused(demo_dir: Path) -> None:
     summaries = [
-        summarise_ledger(str(demo_dir / MAIN), 2026, AS_OF),
-        summarise_ledger(str(demo_dir / coop_main("Riverside")), 2026, AS_OF),
+        summarise_ledger(str(demo_dir / MAIN), Y2026, AS_OF),
+        summarise_ledger(str(demo_dir / coop_main("Riverside")), Y2026, AS_OF),
     ]
     with pytest.raises(ConsolidationError, match='"Riverside" is in both'):
-        consolidate(summaries, 2026, AS_OF)
+        consolidate(summaries, Y2026, AS_OF)
 
 
 def test_report_federation_prints_each_level_in_every_format(demo_dir: Path) -> None:
@@ -297,7 +299,7 @@ def test_several_regions_add_up_to_the_federation(tmp_path: Path) -> None:
             f"  Equity:{region}:{coop}:Opening\n"
         )
         ledgers.append(str(load_text(tmp_path / f"{coop}.beancount", text).path))
-    statement = consolidate(summarise_all(ledgers, 2025, AS_OF, workers=1), 2025, AS_OF)
+    statement = consolidate(summarise_all(ledgers, Y2025, AS_OF, workers=1), Y2025, AS_OF)
     assert [level.region for level in statement.levels] == ["North", "South"]
     assert [level.own for level in statement.levels] == [None, None]
     assert statement.total["bank"] == _d("1000.00")
@@ -315,3 +317,49 @@ def test_several_regions_add_up_to_the_federation(tmp_path: Path) -> None:
         "Federation total",
     ]
     assert rows[-1]["bank"] == "1000.00"
+
+
+def test_a_quarter_or_a_month_is_a_period_too(small: Path) -> None:
+    end = datetime.date(2026, 12, 31)
+
+    def figures(text: str) -> dict[str, Decimal]:
+        summary = summarise_ledger(str(small), parse_period(text), end)
+        return next(summary_figures(f) for f in summary.funds if f.entity == "Riverside")
+
+    # Q1 2026: the levy paid (1 February) and the commitment (1 March); the bank
+    # on 31 March: 15,000 + 12,000 - 360 = 26,640.
+    q1 = figures("2026-Q1")
+    assert (q1["rent_received"], q1["levy"], q1["committed"], q1["disbursed"]) == (
+        _d("0.00"),
+        _d("-360.00"),
+        _d("10000.00"),
+        _d("0.00"),
+    )
+    assert (q1["bank"], q1["levy_unpaid"]) == (_d("26640.00"), _d("0.00"))
+    # Q2: 6,000 disbursed, 500 repaid; the bank 26,640 - 6,000 + 500 = 21,140.
+    q2 = figures("2026-Q2")
+    assert (q2["disbursed"], q2["loan_repayments"], q2["bank"]) == (
+        _d("6000.00"),
+        _d("500.00"),
+        _d("21140.00"),
+    )
+    assert figures("2025-12")["rent_received"] == _d("12000.00")
+    assert figures("2025-11")["rent_received"] == _d("0.00")
+
+
+def test_periods_are_written_as_people_write_them() -> None:
+    assert parse_period("2026-Q3")[:2] == (
+        datetime.date(2026, 7, 1),
+        datetime.date(2026, 9, 30),
+    )
+    assert parse_period("2024-02")[:2] == (
+        datetime.date(2024, 2, 1),
+        datetime.date(2024, 2, 29),
+    )
+    assert parse_period("2026").label == "2026"
+    for wrong in ("2026-Q5", "2026-13", "26", "2026-H1"):
+        with pytest.raises(ValueError, match="must be a year"):
+            parse_period(wrong)
+    result = CliRunner().invoke(main, ["report", "federation", __file__, "--period", "Q3"])
+    assert result.exit_code == 2
+    assert 'period "Q3" must be a year (2026), a quarter (2026-Q3)' in result.output

@@ -12,6 +12,7 @@ from ledger.consolidation import ConsolidationError
 from ledger.consolidation import consolidate
 from ledger.consolidation_run import summarise_all
 from ledger.levy_roll import levy_roll
+from ledger.periods import parse_period
 from reports.cli.options import as_of_option
 from reports.cli.options import format_option
 from reports.cli.options import ledger_argument
@@ -44,7 +45,10 @@ def report() -> None:
     help="Figures at the end of this day (YYYY-MM-DD) [default: today].",
 )
 @click.option(
-    "--year", type=int, default=None, help="The year reported [default: the as-of year]."
+    "--period",
+    default=None,
+    metavar="PERIOD",
+    help="A year (2026), quarter (2026-Q3) or month (2026-07) [default: the as-of year].",
 )
 @click.option(
     "--workers",
@@ -70,7 +74,7 @@ def federation(  # click passes options by name
     *,
     ledgers: tuple[str, ...],
     as_of: datetime.datetime | None,
-    year: int | None,
+    period: str | None,
     workers: int | None,
     scheduler: str | None,
     fmt: str,
@@ -82,10 +86,13 @@ def federation(  # click passes options by name
     summarised on its own, in parallel, and the summaries are added up.
     """
     day = as_of.date() if as_of else datetime.date.today()
-    chosen = year or day.year
-    if chosen > day.year:
+    try:
+        chosen = parse_period(period or str(day.year))
+    except ValueError as wrong:
+        raise click.BadParameter(str(wrong), param_hint="--period") from wrong
+    if chosen.start > day:
         raise click.BadParameter(
-            f"{chosen} is after the as-of date {day}", param_hint="--year"
+            f"{chosen.label} begins after the as-of date {day}", param_hint="--period"
         )
     try:
         summaries = summarise_all(
@@ -112,10 +119,10 @@ def federation(  # click passes options by name
         return
     if fmt == "table":
         click.echo(
-            f"Consolidated statement {chosen}, as of {consolidated.as_of}; "
+            f"Consolidated statement {chosen.label}, as of {consolidated.as_of}; "
             f"{consolidated.ledgers} ledger(s)\n"
         )
-    about = {"year": chosen, "as_of": str(day), "ledgers": consolidated.ledgers}
+    about = {"period": chosen.label, "as_of": str(day), "ledgers": consolidated.ledgers}
     click.echo(render(frame, fmt, HEADINGS, about))
 
 

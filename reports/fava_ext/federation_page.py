@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from fava.context import g
 from fava.core.charts import DateAndBalanceWithBudget
 from fava.core.query import QueryResultTable
 from fava.internal_api import BarChart
@@ -17,9 +18,12 @@ from ledger.consolidation import FIGURES
 from ledger.consolidation import Consolidated
 from ledger.consolidation import LedgerSummary
 from ledger.consolidation import consolidate
+from ledger.consolidation import period_end
 from ledger.consolidation import summarise_books
-from ledger.consolidation import year_end
 from ledger.levy_roll import levy_roll
+from ledger.periods import Period
+from ledger.periods import parse_period
+from ledger.periods import period_between
 from reports.fava_ext import page
 from reports.federation_table import HEADINGS
 from reports.federation_table import LEVY_HEADINGS
@@ -36,17 +40,27 @@ class Federation(page.Page):
 
     report_title = "Federation"
 
-    def statement(self, year: int | None = None) -> Consolidated:
-        """The consolidated statement of ``year`` (default: the as-of year)."""
+    def period(self) -> Period:
+        """The month, quarter or year Fava's time filter selects; else the as-of year."""
+        chosen = g.filtered.date_range
+        if chosen is not None:
+            found = period_between(chosen.begin, chosen.end - datetime.timedelta(days=1))
+            if found is not None:
+                return found
+        return parse_period(str(self.as_of.year))
+
+    def statement(self, period: Period | None = None) -> Consolidated:
+        """The consolidated statement of ``period`` (default: :meth:`period`)."""
+        chosen = period or self.period()
         return self.cached(
-            f"federation-{year}",
-            lambda as_of: self._consolidated(year or as_of.year, as_of),
+            f"federation-{chosen.label}",
+            lambda as_of: self._consolidated(chosen, as_of),
         )
 
-    def _consolidated(self, year: int, as_of: datetime.date) -> Consolidated:
-        funds = summarise_books(self.books, year, as_of)
+    def _consolidated(self, period: Period, as_of: datetime.date) -> Consolidated:
+        funds = summarise_books(self.books, period, as_of)
         errors = tuple(str(getattr(e, "message", e)) for e in self.books.errors)
-        return consolidate([LedgerSummary("", funds, errors)], year, as_of)
+        return consolidate([LedgerSummary("", funds, errors)], period, as_of)
 
     def meanings(self) -> dict[str, str]:
         """What each column means, for the legend under the table."""
@@ -78,7 +92,7 @@ class Federation(page.Page):
         first = max(as_of.year - CHART_YEARS + 1, self._first_year())
         bars = []
         for year in range(first, as_of.year + 1):
-            statement = self.statement(year)
+            statement = self.statement(parse_period(str(year)))
             totals = list(statement.levels)
             funds = [
                 fund
@@ -93,7 +107,7 @@ class Federation(page.Page):
             }
             bars.append(
                 DateAndBalanceWithBudget(
-                    year_end(year, as_of),
+                    period_end(statement.period, as_of),
                     page.inventory(
                         (
                             level.currency,
