@@ -23,6 +23,8 @@ federation::
     Liabilities:North:Riverside:Levy           levy booked and not yet paid upward
     Assets:North:Receivable:Levy:Riverside     the region's side: levy owed to it
     Income:North:Levy:Riverside                the region's levy income from Riverside
+    Expenses:North:Levy                        the levy the region owes its nation
+    Assets:Union:Receivable:Levy:North         the nation's side: levy owed to it
 
 The envelopes are sub-accounts of the bank account, so they always sum to the bank
 balance: a statement's closing balance is asserted on ``...:Fund`` itself and

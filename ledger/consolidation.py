@@ -63,8 +63,10 @@ class FundSummary:
 
     entity: str
     name: str
-    #: The region a co-op belongs to; None for a region.
+    #: The region a co-op belongs to; None for a region (or the nation).
     region: str | None
+    #: "nation", "region" or "co-op".
+    level: str
     currency: str
     #: The ledger it was read from.
     ledger: str
@@ -174,6 +176,7 @@ def summarise_books(
                 entity=entity.id,
                 name=entity.name,
                 region=entity.region,
+                level=entity.level,
                 currency=entity.currency,
                 ledger=ledger,
                 rent_received=rent[entity.id],

@@ -1,8 +1,12 @@
-"""Who is in the federation: regions, local co-ops and worker collectives.
+"""Who is in the federation: its nation, regions, local co-ops and worker collectives.
 
 They are declared in the ledger, each once, before anything refers to them::
 
+    2023-11-01 custom "nation" "Union"   ; optional: the national level's fund
+      name: "Union of Consumer Co-operatives"
+
     2023-11-01 custom "region" "North"
+      nation: "Union"              ; optional: the nation it belongs to
       name: "Northern Federation of Consumer Co-operatives"
       currency: "EUR"
       local-limit: 50000.00 EUR    ; optional: dearer proposals go to the region's round
@@ -19,11 +23,11 @@ They are declared in the ledger, each once, before anything refers to them::
       coop: "Riverside"
 
 The id (second token) becomes part of account names, so it must start with a
-capital letter. A co-op's currency defaults to its region's, a region's to the
-ledger's first operating currency. ``joined`` and ``left`` bound the co-op's
-membership of the federation (its levy is pro rata by days of membership); a co-op
-declared without them was a member throughout. Any other metadata (such as ``iban``) is kept
-and carried onto the entity's main account.
+capital letter. A co-op's currency defaults to its region's, a region's to its
+nation's or the ledger's first operating currency. ``joined`` and ``left`` bound a
+co-op's (or a region's) membership of the level above (its levy is pro rata by days
+of membership); one declared without them was a member throughout. Any other
+metadata (such as ``iban``) is kept and carried onto the entity's main account.
 """
 
 from __future__ import annotations
@@ -56,13 +60,14 @@ _DECLARATION_KEYS = frozenset(
         "joined",
         "left",
         "local-limit",
+        "nation",
     }
 )
 
 
 @dataclass(frozen=True)
 class Entity:
-    """A fund-holding member of the federation: a region or a local co-op."""
+    """A fund-holding member of the federation: the nation, a region or a co-op."""
 
     id: str
     name: str
@@ -80,6 +85,20 @@ class Entity:
     #: A region's: the dearest proposal its co-ops' own rounds may decide; dearer
     #: ones are the region's to decide. None: no limit.
     local_limit: Decimal | None = None
+    #: A region's nation, if it belongs to one; "" for the nation itself.
+    nation: str | None = None
+
+    @property
+    def level(self) -> str:
+        """``nation``, ``region`` or ``co-op``."""
+        if self.region is not None:
+            return "co-op"
+        return "nation" if self.nation == "" else "region"
+
+    @property
+    def above(self) -> str | None:
+        """The id of the level it belongs to: a co-op's region, a region's nation."""
+        return self.region if self.region is not None else (self.nation or None)
 
     def member_days(self, start: datetime.date, end: datetime.date) -> int:
         """How many days of ``start``..``end`` (inclusive) the co-op was a member."""
@@ -121,14 +140,23 @@ class Federation:
     regions: dict[str, Entity] = field(default_factory=dict)
     coops: dict[str, Entity] = field(default_factory=dict)
     collectives: dict[str, Collective] = field(default_factory=dict)
+    nations: dict[str, Entity] = field(default_factory=dict)
 
     def entities(self) -> list[Entity]:
-        """Regions first, then co-ops, each in the order they were declared."""
-        return [*self.regions.values(), *self.coops.values()]
+        """Nations, then regions, then co-ops, each in the order declared."""
+        return [*self.nations.values(), *self.regions.values(), *self.coops.values()]
+
+    def entity(self, ident: str) -> Entity | None:
+        """The nation, region or co-op of that id."""
+        return self.nations.get(ident) or self.regions.get(ident) or self.coops.get(ident)
+
+    def members_of(self, ident: str) -> list[Entity]:
+        """The entities one level below: a region's co-ops, a nation's regions."""
+        return [entity for entity in self.entities() if entity.above == ident]
 
     def is_declared(self, ident: str) -> bool:
-        """Whether any region, co-op or collective already uses this id."""
-        return ident in self.regions or ident in self.coops or ident in self.collectives
+        """Whether any nation, region, co-op or collective already uses this id."""
+        return self.entity(ident) is not None or ident in self.collectives
 
 
 def read_federation(
@@ -138,11 +166,12 @@ def read_federation(
     federation = Federation()
     errors: list[FederationError] = []
     readers: dict[str, Callable[[data.Custom], None]] = {
+        "nation": lambda e: _add_nation(federation, e, default_currency),
         "region": lambda e: _add_region(federation, e, default_currency),
         "coop": lambda e: _add_coop(federation, e),
         "collective": lambda e: _add_collective(federation, e),
     }
-    # Regions, then co-ops, then collectives: a co-op's books may be in a file of
+    # Nations, regions, co-ops, then collectives: a co-op's books may be in a file of
     # its own, and Beancount orders same-day entries of different files by line.
     for kind, read in readers.items():
         for entry in directives.of_type(entries, kind):
@@ -166,8 +195,28 @@ def _extra(entry: data.Custom) -> dict[str, Any]:
     return {k: v for k, v in entry.meta.items() if k not in _DECLARATION_KEYS}
 
 
+def _add_nation(federation: Federation, entry: data.Custom, default_currency: str) -> None:
+    ident = _new_id(federation, entry)
+    federation.nations[ident] = Entity(
+        id=ident,
+        name=directives.text(entry, "name", ident),
+        currency=directives.text(entry, "currency", default_currency),
+        declared=entry.date,
+        region=None,
+        extra=_extra(entry),
+        source=entry.meta,
+        nation="",
+    )
+
+
 def _add_region(federation: Federation, entry: data.Custom, default_currency: str) -> None:
     ident = _new_id(federation, entry)
+    nation_id = directives.text(entry, "nation", "") or None
+    nation = federation.nations.get(nation_id or "")
+    if nation_id and nation is None:
+        raise FieldError(
+            f'region "{ident}" names nation "{nation_id}", which is not declared'
+        )
     local_limit = None
     if "local-limit" in entry.meta:
         local_limit, _ = directives.amount(entry, "local-limit")
@@ -178,12 +227,17 @@ def _add_region(federation: Federation, entry: data.Custom, default_currency: st
     federation.regions[ident] = Entity(
         id=ident,
         name=directives.text(entry, "name", ident),
-        currency=directives.text(entry, "currency", default_currency),
+        currency=directives.text(
+            entry, "currency", nation.currency if nation else default_currency
+        ),
         declared=entry.date,
         region=None,
         extra=_extra(entry),
         source=entry.meta,
+        joined=directives.date(entry, "joined"),
+        left=directives.date(entry, "left"),
         local_limit=local_limit,
+        nation=nation_id,
     )
 
 

@@ -1,19 +1,23 @@
-"""Levies: the part of each co-op's fund that flows up to its region's fund.
+"""Levies: the part of each fund that flows up to the level above.
 
-A region declares its levy once; a later declaration replaces it from its date::
+A region declares the levy its co-ops pay it, and a nation the levy its regions
+pay it; a later declaration replaces the earlier from its date::
 
-    2024-01-01 custom "levy" "North"   ; the region that receives it
+    2024-01-01 custom "levy" "North"   ; the region (or nation) that receives it
       rate: "3%"                 ; default 3%, as Italy's co-ops pay their mutual funds
       base: "rent"               ; "rent": rent received in the year (the default);
-                                 ; "surplus": the year's income less its expenses
+                                 ; "surplus": the year's income less its expenses;
+                                 ; "levies": the levies it was owed for the year
+                                 ; (what a region passes on to its nation)
       due-days: 60               ; due this many days after the year closes
       de-minimis: 10.33 EUR      ; a levy below this is not due at all
 
-For every co-op of the region and every calendar year that has closed by the
-plugin's as-of date, the levy is ``rate x base``, pro rata by the days of the year
-the co-op was a member (its ``joined`` and ``left`` dates, see
-:mod:`ledger.federation`), rounded half up to the cent. It is booked on the last
-day of the year, twice, once in each fund's books, linked ``^levy-<coop>-<year>``::
+For every member of the receiving level (a region's co-ops, a nation's regions) and
+every calendar year that has closed by the plugin's as-of date, the levy is
+``rate x base``, pro rata by the days of the year the payer was a member (its
+``joined`` and ``left`` dates, see :mod:`ledger.federation`), rounded half up to the
+cent. It is booked on the last day of the year, twice, once in each fund's books,
+linked ``^levy-<payer>-<year>``::
 
     2025-12-31 * "Northern Federation" "Levy 2025: 3% of rent received 12000.00 EUR"
       levy: "North"
@@ -31,16 +35,19 @@ region's ledger, which includes its co-ops' books, gets both. The payment is
 likewise booked once per side, from each fund's own bank statement (see
 :mod:`ledger.levy_matching`), so the consolidated books count it once on each side.
 
-Rent received is money into the co-op's fund by a transaction that settles rent
-(see :mod:`ledger.fund`); the surplus is the co-op's income less its expenses in
-the year, leaving out grants (investments of the fund, not running costs) and the
-levy itself. A negative surplus owes nothing.
+Rent received is money into the payer's fund by a transaction that settles rent
+(see :mod:`ledger.fund`); the surplus is its income less its expenses in the year,
+leaving out grants (investments of the fund, not running costs) and the levy it
+pays itself; a negative surplus owes nothing. The levies a region was owed are
+the levy income it booked for the year, paid or not; they are worked out first,
+so a nation's levy on them follows in the same load.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,7 +57,6 @@ from beancount.core import flags
 from beancount.core.amount import Amount
 
 from ledger import directives
-from ledger.accounts import EntityAccounts
 from ledger.errors import FieldError
 from ledger.errors import LevyError
 from ledger.federation import Entity
@@ -62,16 +68,16 @@ from ledger.rent import is_charge
 
 #: The ``filename`` of generated levy transactions.
 LEVY_SOURCE = "<coopfund:levy>"
-BASES = ("rent", "surplus")
+BASES = ("rent", "surplus", "levies")
 DEFAULT_RATE = "3%"
 DEFAULT_DUE_DAYS = 60
 
 
 @dataclass(frozen=True)
 class LevyRule:
-    """A region's levy on its co-ops, in force from ``starts``."""
+    """A receiver's levy on its members, in force from ``starts``."""
 
-    region: str
+    receiver: str
     starts: datetime.date
     rate: Decimal
     base: str
@@ -87,10 +93,10 @@ class LevyRule:
 
 @dataclass(frozen=True)
 class Levy:
-    """What one co-op owes its region for one year."""
+    """What one co-op owes its region (or one region its nation) for one year."""
 
-    coop: Entity
-    region: Entity
+    payer: Entity
+    receiver: Entity
     rule: LevyRule
     start: datetime.date
     end: datetime.date
@@ -106,7 +112,7 @@ class Levy:
     @property
     def link(self) -> str:
         """The link both sides of the levy (and its payments) carry."""
-        return levy_link(self.coop.id, self.end.year)
+        return levy_link(self.payer.id, self.end.year)
 
     @property
     def year_days(self) -> int:
@@ -114,39 +120,41 @@ class Levy:
         return (self.end - self.start).days + 1
 
 
-def levy_link(coop: str, year: int) -> str:
-    """``levy-<coop>-<year>``: the link of one co-op's levy for one year."""
-    return f"levy-{coop}-{year}"
+def levy_link(payer: str, year: int) -> str:
+    """``levy-<payer>-<year>``: the link of one payer's levy for one year."""
+    return f"levy-{payer}-{year}"
 
 
 def read_levies(
     entries: Sequence[data.Directive], federation: Federation
 ) -> tuple[dict[str, list[LevyRule]], list[LevyError]]:
-    """Each region's levy rules in date order, with an error for each unusable one."""
+    """Each receiver's levy rules in date order, with an error for each unusable one."""
     rules: dict[str, list[LevyRule]] = defaultdict(list)
     errors: list[LevyError] = []
     for entry in directives.of_type(entries, "levy"):
         try:
             rule = _rule(entry, federation)
-            if any(other.starts == rule.starts for other in rules[rule.region]):
+            if any(other.starts == rule.starts for other in rules[rule.receiver]):
                 raise FieldError(
-                    f'region "{rule.region}" already has a levy from {rule.starts}; '
+                    f'"{rule.receiver}" already has a levy from {rule.starts}; '
                     "remove one of the two"
                 )
-            rules[rule.region].append(rule)
+            rules[rule.receiver].append(rule)
         except FieldError as error:
             errors.append(LevyError(entry.meta, str(error), entry))
-    return {
-        region: sorted(found, key=lambda r: r.starts) for region, found in rules.items()
-    }, errors
+    ordered = {
+        receiver: sorted(found, key=lambda r: r.starts) for receiver, found in rules.items()
+    }
+    return ordered, errors
 
 
 def _rule(entry: data.Custom, federation: Federation) -> LevyRule:
-    region = directives.identifier(entry)
-    if region not in federation.regions:
+    receiver = directives.identifier(entry)
+    if receiver not in federation.regions and receiver not in federation.nations:
         raise FieldError(
-            f'levy names region "{region}", which is not declared; a levy is declared '
-            'by the region that receives it: custom "levy" "<region id>"'
+            f'levy names "{receiver}", which is not a declared region or nation; a '
+            'levy is declared by the region (or nation) that receives it: custom "levy" '
+            '"<region id>"'
         )
     rate_text = directives.text(entry, "rate", DEFAULT_RATE)
     try:
@@ -161,7 +169,7 @@ def _rule(entry: data.Custom, federation: Federation) -> LevyRule:
         if de_minimis < 0:
             raise FieldError(f"levy de-minimis {de_minimis} must not be negative")
     return LevyRule(
-        region=region,
+        receiver=receiver,
         starts=entry.date,
         rate=rate,
         base=directives.choice(entry, "base", BASES, "rent"),
@@ -169,6 +177,11 @@ def _rule(entry: data.Custom, federation: Federation) -> LevyRule:
         de_minimis=de_minimis,
         source=entry.meta,
     )
+
+
+def _kept(keeps: str | None, payer: Entity, receiver: Entity) -> bool:
+    """Whether a ledger keeping ``keeps``'s books holds this levy (a side of it)."""
+    return keeps in (None, payer.id, receiver.id)
 
 
 def levies(
@@ -181,46 +194,68 @@ def levies(
     """Every levy due for a year closed on or before ``until``.
 
     ``entries`` must hold the rent charges already (the surplus counts rent
-    income). With ``keeps``, only that entity's levies: a co-op's own, or a
-    region's co-ops'.
+    income). With ``keeps``, only the levies that entity pays or receives.
+    Regions' levies come first: a nation's may be based on them.
     """
     if not rules:
         return []  # no pass over the books for a federation without a levy
     bases = _Bases(federation, entries)
     found: list[Levy] = []
-    for coop in federation.coops.values():
-        region_rules = rules.get(coop.region or "", [])
-        if not region_rules or keeps not in (None, coop.id, coop.region):
-            continue
-        region = federation.regions[coop.region or ""]
-        for year in range(region_rules[0].starts.year, until.year + 1):
-            start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-            rule = next((r for r in reversed(region_rules) if r.starts <= end), None)
-            days = coop.member_days(start, end)
-            if end > until or rule is None or days == 0:
-                continue
-            base = bases.of(coop.id, year, rule.base)
-            year_days = (end - start).days + 1
-            amount = to_cents(max(base, ZERO) * rule.rate * days / year_days)
-            if amount > 0 and amount >= rule.de_minimis:
-                found.append(Levy(coop, region, rule, start, end, base, days, amount))
+    for receiver_id in sorted(rules, key=lambda ident: ident in federation.nations):
+        receiver = federation.entity(receiver_id)
+        assert receiver is not None  # read_levies keeps declared receivers only
+        for payer in federation.members_of(receiver_id):
+            for levy in _levies_of(payer, receiver, rules[receiver_id], bases, until):
+                bases.owed(levy)
+                if _kept(keeps, payer, receiver):
+                    found.append(levy)
     return found
 
 
+def _levies_of(
+    payer: Entity,
+    receiver: Entity,
+    rules: list[LevyRule],
+    bases: _Bases,
+    until: datetime.date,
+) -> Iterator[Levy]:
+    for year in range(rules[0].starts.year, until.year + 1):
+        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        rule = next((r for r in reversed(rules) if r.starts <= end), None)
+        days = payer.member_days(start, end)
+        if end > until or rule is None or days == 0:
+            continue
+        base = bases.of(payer.id, year, rule.base)
+        year_days = (end - start).days + 1
+        amount = to_cents(max(base, ZERO) * rule.rate * days / year_days)
+        if amount > 0 and amount >= rule.de_minimis:
+            yield Levy(payer, receiver, rule, start, end, base, days, amount)
+
+
 class _Bases:
-    """Each co-op's rent received and surplus per year, from one pass over the books."""
+    """Each fund's rent received, surplus and levies owed to it, per year.
+
+    Rent and surplus come from one pass over the books; levies owed are added as
+    the levies of the level below are worked out (:meth:`owed`).
+    """
 
     def __init__(self, federation: Federation, entries: Sequence[data.Directive]) -> None:
-        self._rent: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-        self._surplus: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        self._tables: dict[str, dict[tuple[str, int], Decimal]] = {
+            base: defaultdict(Decimal) for base in BASES
+        }
         self._roles = _AccountRoles(federation)
         for entry in entries:
             if isinstance(entry, data.Transaction):
                 self._add(entry)
 
-    def of(self, coop: str, year: int, base: str) -> Decimal:
-        table = self._rent if base == "rent" else self._surplus
-        return table.get((coop, year), ZERO)
+    def of(self, entity: str, year: int, base: str) -> Decimal:
+        return self._tables[base].get((entity, year), ZERO)
+
+    def owed(self, levy: Levy) -> None:
+        """``levy`` is owed to its receiver: part of its "levies", and of its surplus."""
+        key = (levy.receiver.id, levy.end.year)
+        self._tables["levies"][key] += levy.amount
+        self._tables["surplus"][key] += levy.amount
 
     def _add(self, entry: data.Transaction) -> None:
         roles = [(self._roles(p.account), units(p)) for p in entry.postings]
@@ -231,32 +266,36 @@ class _Bases:
         for role, number in roles:
             if role is None:
                 continue
-            coop, kind = role
+            entity, kind = role
             if kind == "result":
-                self._surplus[coop, year] -= number
+                self._tables["surplus"][entity, year] -= number
             elif kind == "bank" and settles_rent:
-                self._rent[coop, year] += number
+                self._tables["rent"][entity, year] += number
 
 
 class _AccountRoles:
-    """Which co-op an account belongs to and what it counts for, with a cache.
+    """Which fund an account belongs to and what it counts for, with a cache.
 
-    "bank": the co-op's fund (and envelopes); "rent": its rent receivables and
-    prepaid credits; "result": its income and expenses, less grants and the levy.
+    "bank": the fund (and envelopes); "rent": rent receivables and prepaid credits;
+    "result": income and expenses, less grants and levies (which the plugin
+    books itself, at every load, and :meth:`_Bases.owed` counts). Co-ops come
+    first: a region's account names are prefixes of its co-ops'.
     """
 
     def __init__(self, federation: Federation) -> None:
         self._prefixes: list[tuple[str, str, str | None]] = []
-        for coop in federation.coops.values():
-            chart = coop.accounts
+        by_depth = [*federation.coops.values(), *federation.regions.values()]
+        for entity in [*by_depth, *federation.nations.values()]:
+            chart = entity.accounts
             self._prefixes += [
-                (chart.fund, coop.id, "bank"),
-                (chart.rent_receivable_root, coop.id, "rent"),
-                (chart.prepaid_rent_root, coop.id, "rent"),
-                (chart.levy_expense, coop.id, None),
-                (f"Expenses:{coop.path}:Grants", coop.id, None),
-                (f"Income:{coop.path}", coop.id, "result"),
-                (f"Expenses:{coop.path}", coop.id, "result"),
+                (chart.fund, entity.id, "bank"),
+                (chart.rent_receivable_root, entity.id, "rent"),
+                (chart.prepaid_rent_root, entity.id, "rent"),
+                (chart.levy_expense, entity.id, None),
+                (f"Income:{entity.path}:Levy", entity.id, None),
+                (f"Expenses:{entity.path}:Grants", entity.id, None),
+                (f"Income:{entity.path}", entity.id, "result"),
+                (f"Expenses:{entity.path}", entity.id, "result"),
             ]
         self._cache: dict[str, tuple[str, str] | None] = {}
 
@@ -264,8 +303,8 @@ class _AccountRoles:
         if account not in self._cache:
             self._cache[account] = next(
                 (
-                    (coop, kind) if kind else None
-                    for prefix, coop, kind in self._prefixes
+                    (entity, kind) if kind else None
+                    for prefix, entity, kind in self._prefixes
                     if account == prefix or account.startswith(prefix + ":")
                 ),
                 None,
@@ -274,21 +313,25 @@ class _AccountRoles:
 
 
 def levy_entries(found: Sequence[Levy], keeps: str | None = None) -> list[data.Transaction]:
-    """Both sides of each levy, or only the co-op's when ``keeps`` is that co-op."""
+    """Both sides of each levy, or only the one ``keeps`` keeps."""
     entries: list[data.Transaction] = []
     for levy in found:
-        entries.append(_coop_side(levy))
-        if keeps != levy.coop.id:
-            entries.append(_region_side(levy))
+        if keeps != levy.receiver.id:
+            entries.append(_payer_side(levy))
+        if keeps != levy.payer.id:
+            entries.append(_receiver_side(levy))
     return entries
 
 
+_BASE_WORDS = {"rent": "rent received", "surplus": "surplus", "levies": "levies owed to it"}
+
+
 def _narration(levy: Levy) -> str:
-    what = "rent received" if levy.rule.base == "rent" else "surplus"
+    what = _BASE_WORDS[levy.rule.base]
     text = f"Levy {levy.end.year}: {levy.rule.rate_text} of {what} {levy.base_amount}"
     if levy.member_days < levy.year_days:
         text += f", {levy.member_days}/{levy.year_days} days a member"
-    return f"{text} {levy.coop.currency}"
+    return f"{text} {levy.payer.currency}"
 
 
 def _meta(levy: Levy) -> data.Meta:
@@ -296,36 +339,36 @@ def _meta(levy: Levy) -> data.Meta:
         LEVY_SOURCE,
         0,
         {
-            "levy": levy.region.id,
-            "coop": levy.coop.id,
+            "levy": levy.receiver.id,
+            "payer": levy.payer.id,
             "period-start": levy.start,
             "period-end": levy.end,
             "due": levy.due,
             "base": levy.rule.base,
-            "base-amount": Amount(levy.base_amount, levy.coop.currency),
+            "base-amount": Amount(levy.base_amount, levy.payer.currency),
             "rate": levy.rule.rate_text,
             "member-days": levy.member_days,
         },
     )
 
 
-def _coop_side(levy: Levy) -> data.Transaction:
-    chart = levy.coop.accounts
-    return _transaction(levy, levy.region.name, chart.levy_expense, chart.levy_payable)
+def _payer_side(levy: Levy) -> data.Transaction:
+    chart = levy.payer.accounts
+    return _transaction(levy, levy.receiver.name, chart.levy_expense, chart.levy_payable)
 
 
-def _region_side(levy: Levy) -> data.Transaction:
-    chart = levy.region.accounts
+def _receiver_side(levy: Levy) -> data.Transaction:
+    chart = levy.receiver.accounts
     return _transaction(
         levy,
-        levy.coop.name,
-        chart.levy_receivable(levy.coop.id),
-        chart.levy_income(levy.coop.id),
+        levy.payer.name,
+        chart.levy_receivable(levy.payer.id),
+        chart.levy_income(levy.payer.id),
     )
 
 
 def _transaction(levy: Levy, payee: str, debit: str, credit: str) -> data.Transaction:
-    currency = levy.coop.currency
+    currency = levy.payer.currency
     return data.Transaction(
         _meta(levy),
         levy.end,
@@ -346,16 +389,22 @@ def levy_accounts(
 ) -> list[tuple[str, Entity, datetime.date]]:
     """The levy accounts to open: (account, whose, from when), per side kept."""
     opened: list[tuple[str, Entity, datetime.date]] = []
-    for coop in federation.coops.values():
-        if coop.region not in rules or keeps not in (None, coop.id, coop.region):
-            continue
-        region = federation.regions[coop.region]
-        day = max(coop.declared, region.declared)
-        chart: EntityAccounts = coop.accounts
-        opened += [(chart.levy_expense, coop, day), (chart.levy_payable, coop, day)]
-        if keeps != coop.id:
-            opened += [
-                (region.accounts.levy_receivable(coop.id), region, day),
-                (region.accounts.levy_income(coop.id), region, day),
-            ]
+    for receiver_id in rules:
+        receiver = federation.entity(receiver_id)
+        assert receiver is not None  # read_levies keeps declared receivers only
+        for payer in federation.members_of(receiver_id):
+            if not _kept(keeps, payer, receiver):
+                continue
+            day = max(payer.declared, receiver.declared)
+            chart = payer.accounts
+            if keeps != receiver.id:
+                opened += [
+                    (chart.levy_expense, payer, day),
+                    (chart.levy_payable, payer, day),
+                ]
+            if keeps != payer.id:
+                opened += [
+                    (receiver.accounts.levy_receivable(payer.id), receiver, day),
+                    (receiver.accounts.levy_income(payer.id), receiver, day),
+                ]
     return opened

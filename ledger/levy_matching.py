@@ -1,18 +1,17 @@
-"""Which bank lines are levy payments between a co-op and its region.
+"""Which bank lines are levy payments between a fund and the level above it.
 
 Levy payments reconcile like rent, from each side's own statement:
 
-* on a **region's** statement, money in from one of its co-ops settles that co-op's
-  levy receivable. The co-op is found by the same three rules as a collective
-  (:mod:`ledger.matching`): the remittance names the co-op's id next to the word
-  "levy" (``LEVY Riverside 2025``); the payer's IBAN is the co-op's (``iban`` on
-  its declaration); the payer's name is the co-op's name;
-* on a **co-op's** statement, money out to its region (the region's IBAN, or a
-  remittance naming both the levy and the region: ``LEVY North 2025``, so that
-  a council's levy is not taken for the region's) settles the co-op's levy
-  payable.
+* money **in** from one of the fund's members (a region's co-ops, a nation's
+  regions) settles that member's levy receivable. The member is found by the same
+  three rules as a collective (:mod:`ledger.matching`): the remittance names its id
+  next to the word "levy" (``LEVY Riverside 2025``); the payer's IBAN is the
+  member's (``iban`` on its declaration); the payer's name is the member's name;
+* money **out** to the level above (the receiver's IBAN, or a remittance naming
+  both the levy and the receiver: ``LEVY North 2025``, so that a council's levy
+  is not taken for the region's) settles the fund's levy payable.
 
-A payment is linked to the oldest levy it settles (``^levy-<coop>-<year>``), so
+A payment is linked to the oldest levy it settles (``^levy-<payer>-<year>``), so
 Fava's link view shows each year's levy next to what paid it.
 """
 
@@ -44,16 +43,16 @@ _LEVY_WORD = re.compile(r"(?<![0-9a-z])levy(?![0-9a-z])", re.IGNORECASE)
 class LevyPayment:
     """A placed levy payment: who paid whom, and the account it settles."""
 
-    coop: Entity
-    region: Entity
-    #: The account the payment settles in the statement's fund: the region's
-    #: receivable from the co-op, or the co-op's payable to its region.
+    payer: Entity
+    receiver: Entity
+    #: The account the payment settles in the statement's fund: the receiver's
+    #: receivable from the payer, or the payer's payable to its receiver.
     settles: str
     rule: str
 
-    def payee(self, into_region: bool) -> str:
-        """The other side's name, as the statement's reader knows it."""
-        return self.coop.name if into_region else self.region.name
+    def other_side(self, fund: Entity) -> str:
+        """The name of the side that is not ``fund``, as its statement shows it."""
+        return self.payer.name if fund.id == self.receiver.id else self.receiver.name
 
 
 class LevyMatcher:
@@ -61,33 +60,32 @@ class LevyMatcher:
 
     def __init__(self, entity: Entity, federation: Federation) -> None:
         self._entity = entity
-        self._federation = federation
-        self._coops = [c for c in federation.coops.values() if c.region == entity.id]
+        above = federation.entity(entity.above) if entity.above else None
+        self._above = above
+        members = federation.members_of(entity.id)
         self._by_iban = {
-            normal_iban(str(c.extra["iban"])): c for c in self._coops if "iban" in c.extra
+            normal_iban(str(m.extra["iban"])): m for m in members if "iban" in m.extra
         }
-        self._by_name = {normal_name(c.name): c for c in self._coops}
-        self._by_id = {c.id.casefold(): c for c in self._coops}
+        self._by_name = {normal_name(m.name): m for m in members}
+        self._by_id = {m.id.casefold(): m for m in members}
 
     def match(self, line: BankLine) -> LevyPayment | None:
         """The levy payment ``line`` is, or None."""
-        if self._entity.region is None:
-            return self._into_region(line)
-        return self._out_of_coop(line)
+        return self._in(line) if line.amount > 0 else self._out(line)
 
-    def _into_region(self, line: BankLine) -> LevyPayment | None:
-        if line.amount <= 0:
-            return None
-        region = self._entity
+    def _in(self, line: BankLine) -> LevyPayment | None:
+        receiver = self._entity
         found: tuple[str, Entity | None] = (REFERENCE, self._named(line.remittance))
         if found[1] is None:
             found = (IBAN, self._by_iban.get(normal_iban(line.counterparty_iban)))
         if found[1] is None:
             found = (NAME, self._by_name.get(normal_name(line.counterparty)))
-        rule, coop = found
-        if coop is None:
+        rule, payer = found
+        if payer is None:
             return None
-        return LevyPayment(coop, region, region.accounts.levy_receivable(coop.id), rule)
+        return LevyPayment(
+            payer, receiver, receiver.accounts.levy_receivable(payer.id), rule
+        )
 
     def _named(self, remittance: str) -> Entity | None:
         if not _LEVY_WORD.search(remittance):
@@ -95,20 +93,19 @@ class LevyMatcher:
         words = re.findall(r"[0-9a-z]+", remittance.casefold())
         return next((self._by_id[w] for w in words if w in self._by_id), None)
 
-    def _out_of_coop(self, line: BankLine) -> LevyPayment | None:
-        if line.amount >= 0:
+    def _out(self, line: BankLine) -> LevyPayment | None:
+        payer, receiver = self._entity, self._above
+        if receiver is None or line.amount == 0:
             return None
-        coop = self._entity
-        region = self._federation.regions[coop.region or ""]
-        iban = region.extra.get("iban")
+        iban = receiver.extra.get("iban")
         words = re.findall(r"[0-9a-z]+", line.remittance.casefold())
         if iban and normal_iban(str(iban)) == normal_iban(line.counterparty_iban):
             rule = IBAN
-        elif _LEVY_WORD.search(line.remittance) and region.id.casefold() in words:
+        elif _LEVY_WORD.search(line.remittance) and receiver.id.casefold() in words:
             rule = REFERENCE
         else:
             return None
-        return LevyPayment(coop, region, coop.accounts.levy_payable, rule)
+        return LevyPayment(payer, receiver, payer.accounts.levy_payable, rule)
 
 
 def oldest_open_levy(

@@ -1,11 +1,11 @@
-"""What each co-op owes its region in levies, paid or not, and how late.
+"""What each co-op owes its region (and each region its nation) in levies.
 
-One line per co-op and year (per ``^levy-<coop>-<year>`` link): the levy the
-plugin booked, what the co-op's books show it paid, what the region's books show
-it received (the two differ by money in transit, or by a payment one side has not
+One line per payer and year (per ``^levy-<payer>-<year>`` link): the levy the
+plugin booked, what the payer's books show it paid, what the receiver's books
+show it received (the two differ by money in transit, or by a payment one side has not
 booked yet), what is still owed, its due date and the days past it.
 
-A co-op's own ledger holds only its side: the region's column is then empty.
+A co-op's own ledger holds only its side: the receiver's column is then empty.
 """
 
 from __future__ import annotations
@@ -26,22 +26,22 @@ from ledger.numbers import units
 
 @dataclass(frozen=True)
 class LevyLine:
-    """One co-op's levy for one year, and what became of it."""
+    """One payer's levy for one year, and what became of it."""
 
-    coop: str
-    region: str
+    payer: str
+    receiver: str
     year: int
     currency: str
     amount: Decimal
     due: datetime.date
-    #: Paid, by the co-op's books; None when the ledger keeps only the region's.
+    #: Paid, by the payer's books; None when the ledger keeps only the receiver's.
     paid: Decimal | None
-    #: Received, by the region's books; None in a co-op's own ledger.
+    #: Received, by the receiver's books; None in a co-op's own ledger.
     received: Decimal | None
 
     @property
     def owed(self) -> Decimal:
-        """The levy less what reached the region (or, alone, what the co-op paid)."""
+        """The levy less what reached the receiver (or, alone, what the payer paid)."""
         settled = self.received if self.received is not None else self.paid
         return self.amount - (settled or ZERO)
 
@@ -53,12 +53,13 @@ class LevyLine:
 def levy_roll(
     entries: Sequence[data.Directive], federation: Federation, as_of: datetime.date
 ) -> list[LevyLine]:
-    """Every levy booked by ``as_of``, by co-op and year."""
+    """Every levy booked by ``as_of``, by year and payer."""
     sides = {}
-    for coop in federation.coops.values():
-        region = federation.regions[coop.region or ""]
-        sides[coop.accounts.levy_payable] = (coop.id, "paid")
-        sides[region.accounts.levy_receivable(coop.id)] = (coop.id, "received")
+    for payer in federation.entities():
+        receiver = federation.entity(payer.above) if payer.above else None
+        if receiver is not None:
+            sides[payer.accounts.levy_payable] = (payer.id, "paid")
+            sides[receiver.accounts.levy_receivable(payer.id)] = (payer.id, "received")
     levies: dict[str, data.Transaction] = {}
     moved: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     seen_sides: set[tuple[str, str]] = set()
@@ -92,16 +93,17 @@ def _line(
     seen_sides: set[tuple[str, str]],
     federation: Federation,
 ) -> LevyLine:
-    coop = federation.coops[str(levy.meta["coop"])]
+    payer = federation.entity(str(levy.meta["payer"]))
+    assert payer is not None  # the plugin books levies of declared payers only
 
     def side(name: str) -> Decimal | None:
         return moved.get((link, name), ZERO) if (link, name) in seen_sides else None
 
     return LevyLine(
-        coop=coop.id,
-        region=str(levy.meta["levy"]),
+        payer=payer.id,
+        receiver=str(levy.meta["levy"]),
         year=levy.date.year,
-        currency=coop.currency,
+        currency=payer.currency,
         amount=abs(units(levy.postings[0])),
         due=levy.meta["due"],
         paid=side("paid"),

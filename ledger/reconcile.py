@@ -305,7 +305,7 @@ class _Booker:
             meta,
             line.date,
             flags.FLAG_OKAY,
-            levy.payee(into_region=entity.region is None),
+            levy.other_side(entity),
             line.remittance,
             data.EMPTY_SET,
             frozenset({link}) if link else data.EMPTY_SET,

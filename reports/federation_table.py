@@ -88,7 +88,7 @@ def _row(region: str, fund: FundSummary) -> dict[str, object]:
         "region": region,
         "id": fund.entity,
         "fund": fund.name,
-        "level": "region" if fund.region is None else "co-op",
+        "level": fund.level,
         "currency": fund.currency,
         **summary_figures(fund),
     }
@@ -117,7 +117,7 @@ def federation_html(consolidated: Consolidated, frame: pd.DataFrame) -> str:
 
 
 LEVY_HEADINGS = {
-    "coop": "Co-op",
+    "payer": "Payer",
     "year": "Year",
     "currency": "Cur",
     "levy": "Levy",
@@ -134,8 +134,8 @@ def levy_frame(lines: list[LevyLine], as_of: datetime.date) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "region": line.region,
-                "coop": line.coop,
+                "receiver": line.receiver,
+                "payer": line.payer,
                 "year": line.year,
                 "currency": line.currency,
                 "levy": line.amount,
@@ -147,5 +147,5 @@ def levy_frame(lines: list[LevyLine], as_of: datetime.date) -> pd.DataFrame:
             }
             for line in lines
         ],
-        columns=["region", *LEVY_HEADINGS],
+        columns=["receiver", *LEVY_HEADINGS],
     )

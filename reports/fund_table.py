@@ -57,7 +57,7 @@ def fund_frame(report: FundReport) -> pd.DataFrame:
         {
             "id": position.entity.id,
             "fund": position.entity.name,
-            "level": "region" if position.entity.region is None else "co-op",
+            "level": position.entity.level,
             "currency": position.entity.currency,
             **{column: getattr(position, column) for column in NUMERIC},
         }

@@ -115,7 +115,7 @@ def _postings(entries: list[data.Directive]) -> dict[str, Decimal]:
 def test_rate_on_rent_received(tmp_path: Path) -> None:
     # Riverside: 3% of 9,000 + 3,000 = 12,000.00 received in 2025 = 360.00.
     loaded = _load(tmp_path)
-    riverside = [e for e in _levies(loaded.entries) if e.meta["coop"] == "Riverside"]
+    riverside = [e for e in _levies(loaded.entries) if e.meta["payer"] == "Riverside"]
     assert [e.date for e in riverside] == [datetime.date(2025, 12, 31)] * 2
     assert {p.account: units(p) for e in riverside for p in e.postings} == {
         "Expenses:North:Riverside:Levy": Decimal("360.00"),
@@ -136,7 +136,7 @@ def test_pro_rata_for_a_coop_joining_mid_year(tmp_path: Path) -> None:
     loaded = _load(tmp_path)
     postings = _postings(loaded.entries)
     assert postings["Liabilities:North:Oakfield:Levy"] == Decimal("-302.47")
-    oakfield = next(e for e in _levies(loaded.entries) if e.meta["coop"] == "Oakfield")
+    oakfield = next(e for e in _levies(loaded.entries) if e.meta["payer"] == "Oakfield")
     assert oakfield.meta["member-days"] == 184
     assert "184/365 days a member" in oakfield.narration
 
@@ -154,7 +154,7 @@ def test_pro_rata_for_a_coop_leaving_mid_year(tmp_path: Path) -> None:
 def test_de_minimis(tmp_path: Path) -> None:
     # Tiny: 3% of 300.00 = 9.00, below 10.33: not due, and no zero entry either.
     loaded = _load(tmp_path)
-    assert not any(e.meta["coop"] == "Tiny" for e in _levies(loaded.entries))
+    assert not any(e.meta["payer"] == "Tiny" for e in _levies(loaded.entries))
     # Exactly at the threshold it is due: 344.33 x 3% = 10.3299 -> 10.33.
     text = FEDERATION.replace(
         "Assets:North:Tiny:Fund:Unallocated  300.00 EUR",
@@ -206,7 +206,7 @@ def test_a_later_rule_takes_over_with_its_own_rate_and_base(tmp_path: Path) -> N
     levy = next(
         e
         for e in _levies(loaded.entries)
-        if e.meta["coop"] == "Riverside" and e.date.year == 2026
+        if e.meta["payer"] == "Riverside" and e.date.year == 2026
     )
     assert units(levy.postings[0]) == Decimal("1150.00")
     assert levy.meta["due"] == datetime.date(2027, 1, 30)
@@ -260,11 +260,13 @@ def test_bad_levy_rules_are_errors_at_their_line(tmp_path: Path) -> None:
     where = str(tmp_path / "main.beancount")
     first = len(FEDERATION.splitlines()) + 1
     assert sorted(loaded.messages()) == [
-        f'{where}:{first}: levy names region "South", which is not declared; a levy '
-        'is declared by the region that receives it: custom "levy" "<region id>"',
+        f'{where}:{first}: levy names "South", which is not a declared region or '
+        "nation; a levy is declared by the region (or nation) that receives it: "
+        'custom "levy" "<region id>"',
         f'{where}:{first + 1}: levy rate "three" must be a share such as "3%"',
-        f'{where}:{first + 3}: field "base" must be one of "rent", "surplus", got "profit"',
-        f'{where}:{first + 5}: region "North" already has a levy from 2025-01-01; '
+        f'{where}:{first + 3}: field "base" must be one of "rent", "surplus", '
+        '"levies", got "profit"',
+        f'{where}:{first + 5}: "North" already has a levy from 2025-01-01; '
         "remove one of the two",
     ]
 
@@ -379,7 +381,13 @@ def test_the_levy_roll_says_who_paid_who_received_and_how_late(tmp_path: Path) -
     entries = sorted([*loaded.entries, *plan.entries], key=data.entry_sortkey)
     as_of = datetime.date(2026, 3, 31)
     roll = {
-        line.coop: (line.amount, line.paid, line.received, line.owed, line.days_late(as_of))
+        line.payer: (
+            line.amount,
+            line.paid,
+            line.received,
+            line.owed,
+            line.days_late(as_of),
+        )
         for line in levy_roll(entries, books.federation, as_of)
     }
     # Riverside sent its 360.00, which the region has not booked yet (in transit:
@@ -428,3 +436,90 @@ def test_only_the_regions_levy_is_taken_for_one(tmp_path: Path) -> None:
     assert isinstance(booked["C1"].match, LevyPayment)
     assert booked["C1"].match.rule == "reference"
     assert booked["C2"].match is None
+
+
+NATION = """\
+option "operating_currency" "EUR"
+plugin "ledger.plugin" "{'as_of': '2026-03-31'}"
+2025-01-01 custom "nation" "Union"
+  name: "Union of Consumer Co-operatives"
+  iban: "DE55555555555555555555"
+2025-01-01 custom "levy" "Union"
+  rate: "10%"
+  base: "levies"
+2025-01-01 custom "region" "North"
+  name: "Northern Federation"
+  nation: "Union"
+  iban: "DE89370400440532013000"
+2025-01-01 custom "levy" "North"
+2025-01-01 custom "coop" "Riverside"
+  region: "North"
+2025-01-01 custom "collective" "Bakery"
+  coop: "Riverside"
+2025-01-01 custom "lease" "RIV-1"
+  coop: "Riverside"
+  collective: "Bakery"
+  workplace: "12 Mill Street"
+  rent: 1000.00 EUR
+2025-12-01 * "Bakery" "rent"
+  Assets:North:Riverside:Fund:Unallocated  12000.00 EUR
+  Assets:North:Riverside:Receivable:Rent:Bakery
+"""
+
+
+def test_a_region_pays_its_nation_a_levy_on_the_levies_it_is_owed(tmp_path: Path) -> None:
+    # Riverside owes North 3% of 12,000 = 360.00; North owes the Union 10% of the
+    # 360.00 of levies it is owed for 2025 = 36.00, both booked on 31 December.
+    loaded = _load(tmp_path, NATION)
+    assert _postings(loaded.entries) == {
+        "Expenses:North:Riverside:Levy": Decimal("360.00"),
+        "Liabilities:North:Riverside:Levy": Decimal("-360.00"),
+        "Assets:North:Receivable:Levy:Riverside": Decimal("360.00"),
+        "Income:North:Levy:Riverside": Decimal("-360.00"),
+        "Expenses:North:Levy": Decimal("36.00"),
+        "Liabilities:North:Levy": Decimal("-36.00"),
+        "Assets:Union:Receivable:Levy:North": Decimal("36.00"),
+        "Income:Union:Levy:North": Decimal("-36.00"),
+    }
+    north = next(e for e in _levies(loaded.entries) if e.meta["payer"] == "North")
+    assert north.narration == "Levy 2025: 10% of levies owed to it 360.00 EUR"
+    assert north.links == {"levy-North-2025"}
+
+    # The region pays from its statement, the nation books the money from its own.
+    books = books_from(loaded.entries, loaded.errors, loaded.options)
+    region_pays = _statement(
+        "DE89370400440532013000",
+        "0.00",
+        _line(datetime.date(2026, 2, 1), "36.00", "R0", text="LEVY Riverside 2025"),
+        _line(datetime.date(2026, 2, 10), "-36.00", "R1", iban="DE55555555555555555555"),
+    )
+    nation_gets = _statement(
+        "DE55555555555555555555",
+        "0.00",
+        _line(datetime.date(2026, 2, 11), "36.00", "U1", iban="DE89370400440532013000"),
+    )
+    plan = plan_import(books, [region_pays, nation_gets])
+    booked = {b.line.bank_ref: b for item in plan for b in item.booked}
+    assert {ref: booked[ref].transaction.links for ref in ("R1", "U1")} == {
+        "R1": {"levy-North-2025"},
+        "U1": {"levy-North-2025"},
+    }
+    assert [p.account for p in booked["R1"].transaction.postings] == [
+        "Assets:North:Fund:Unallocated",
+        "Liabilities:North:Levy",
+    ]
+    assert [p.account for p in booked["U1"].transaction.postings] == [
+        "Assets:Union:Fund:Unallocated",
+        "Assets:Union:Receivable:Levy:North",
+    ]
+    assert booked["U1"].transaction.payee == "Northern Federation"
+    entries = sorted(
+        [*loaded.entries, *(e for item in plan for e in item.entries)],
+        key=data.entry_sortkey,
+    )
+    roll = {
+        line.payer: (line.receiver, line.paid, line.received, line.owed)
+        for line in levy_roll(entries, books.federation, datetime.date(2026, 3, 31))
+    }
+    assert roll["North"] == ("Union", Decimal("36.00"), Decimal("36.00"), Decimal("0.00"))
+    assert books.federation.nations["Union"].level == "nation"

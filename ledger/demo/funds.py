@@ -265,38 +265,38 @@ class FundBuilder:
             day = add_months(day, 1)
 
     def levy_payments(self, levies: list[Levy], unpaid: frozenset[str]) -> None:
-        """Each co-op pays its levy three weeks before it is due, except ``unpaid``.
+        """Each levy paid three weeks before it is due, except ``unpaid``.
 
-        The payment is a movement of both banks: out of the co-op's fund, into the
-        region's, each settling its own side of the levy.
+        The payment is a movement of both banks: out of the payer's fund, into the
+        receiver's, each settling its own side of the levy.
         """
         for levy in levies:
             day = levy.due - datetime.timedelta(days=21)
             if levy.link in unpaid or day > self.spec.end:
                 continue
-            coop, region = levy.coop.accounts, levy.region.accounts
-            remittance = f"LEVY {levy.coop.id} {levy.end.year}"
+            payer, receiver = levy.payer.accounts, levy.receiver.accounts
+            remittance = f"LEVY {levy.payer.id} {levy.end.year}"
             link = frozenset({levy.link})
-            self.movements[levy.coop.id].append(
+            self.movements[levy.payer.id].append(
                 Movement(
                     day,
-                    levy.region.name,
+                    levy.receiver.name,
                     remittance,
-                    [(coop.unallocated, -levy.amount), (coop.levy_payable, levy.amount)],
-                    self.spec.region_iban,
+                    [(payer.unallocated, -levy.amount), (payer.levy_payable, levy.amount)],
+                    str(levy.receiver.extra.get("iban", "")),
                     link,
                 )
             )
-            self.movements[levy.region.id].append(
+            self.movements[levy.receiver.id].append(
                 Movement(
                     day,
-                    levy.coop.name,
+                    levy.payer.name,
                     remittance,
                     [
-                        (region.unallocated, levy.amount),
-                        (region.levy_receivable(levy.coop.id), -levy.amount),
+                        (receiver.unallocated, levy.amount),
+                        (receiver.levy_receivable(levy.payer.id), -levy.amount),
                     ],
-                    str(levy.coop.extra.get("iban", "")),
+                    str(levy.payer.extra.get("iban", "")),
                     link,
                 )
             )
