@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 #: Pabulib's vote types: a set of projects, a ranking, points to share out,
@@ -76,6 +77,27 @@ class Election:
         return {voter: grouped.get(voter, ()) for voter in self.voters.index}
 
 
+def positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Where each value of ``column`` sits in ``index`` (-1: not there).
+
+    A vote table counted from our store holds its voters and projects as
+    categories: then only the categories are looked up (a few thousand projects,
+    or none at all when they are the index itself), not three million strings.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        codes = column.cat.codes.to_numpy()
+        place = (
+            np.arange(len(categories))
+            if categories.equals(index)
+            else index.get_indexer(categories)
+        )
+        found: np.ndarray = np.where(codes >= 0, place[codes], -1)
+        return found
+    looked_up: np.ndarray = index.get_indexer(pd.Index(column))
+    return looked_up
+
+
 def format_number(number: float) -> str:
     """``48000`` rather than ``48000.0``; other numbers as Python writes them."""
     return str(int(number)) if float(number).is_integer() else repr(float(number))
@@ -102,10 +124,17 @@ def election(
     voters.index = voters.index.astype(str).rename("voter")
     votes = pd.DataFrame(
         {
-            "voter": votes["voter"].astype(str),
-            "project": votes["project"].astype(str),
+            "voter": _ids(votes["voter"]),
+            "project": _ids(votes["project"]),
             "position": votes["position"].astype("int64"),
             "points": votes["points"].astype("float64"),
         }
     ).reset_index(drop=True)
     return Election(dict(meta), projects, voters, votes, tuple(notes))
+
+
+def _ids(column: pd.Series) -> pd.Series:
+    """Ids as text; categories (see :func:`positions`, labelled by text) are kept."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    return column.astype(str)

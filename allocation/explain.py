@@ -25,6 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from allocation.election import positions
 from allocation.outcome import Outcome
 from allocation.problem import Problem
 from allocation.utilitarian import best_points
@@ -114,7 +115,10 @@ def _left_at_turn(problem: Problem, outcome: Outcome, project: str) -> float:
 def explain_members(problem: Problem, outcome: Outcome) -> pd.DataFrame:
     """Per voter: proposals ranked, how many were funded, and whether the first was."""
     votes = problem.votes
-    funded = votes["project"].map(outcome.funded.gt(0))
+    got = outcome.funded.gt(0)
+    funded = pd.Series(
+        got.to_numpy()[positions(votes["project"], got.index)], index=votes.index
+    )
     table = pd.DataFrame(
         {
             "ranked": votes.groupby("voter").size(),

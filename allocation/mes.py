@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allocation.election import positions
 from allocation.outcome import Outcome
 from allocation.outcome import objective_of
 from allocation.problem import Problem
@@ -99,8 +100,8 @@ class _Table:
     def __init__(self, problem: Problem) -> None:
         votes = problem.votes
         projects = problem.projects
-        project = projects.index.get_indexer(pd.Index(votes["project"]))
-        voter = pd.Index(problem.voters.index).get_indexer(pd.Index(votes["voter"]))
+        project = positions(votes["project"], projects.index)
+        voter = positions(votes["voter"], pd.Index(problem.voters.index))
         utility = np.asarray(votes["points"], dtype=float)
         self.costs = np.asarray(projects["cost"], dtype=float)
         if problem.mes_utility == "cost":

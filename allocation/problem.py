@@ -31,6 +31,7 @@ import pandas as pd
 
 from allocation.election import SETS
 from allocation.election import Election
+from allocation.election import positions
 from allocation.scores import points_rule
 from allocation.scores import project_totals
 from allocation.scores import vote_points
@@ -121,7 +122,7 @@ def problem(
     points_given = vote_points(contest.votes, rule)
     if chosen != "member":  # one member, one vote: every weight is 1, nothing to look up
         # Every vote's voter is among the voters: an election is built that way.
-        voter_of = contest.voters.index.get_indexer(pd.Index(contest.votes["voter"]))
+        voter_of = positions(contest.votes["voter"], contest.voters.index)
         points_given = points_given * weights.to_numpy()[voter_of]
     votes = contest.votes.assign(points=points_given)
     projects = contest.projects

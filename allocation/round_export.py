@@ -150,7 +150,7 @@ def vote_tables(
         else counted.member_ids,
         dtype=object,
     )
-    lengths, ranked = counted.lengths, counted.ranked
+    lengths = counted.lengths
     voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     voters = pd.DataFrame(
@@ -164,11 +164,19 @@ def vote_tables(
         index=voter_ids,
         dtype=str,
     )
+    if anonymous:  # published: plain ids, as any Pabulib file holds them
+        voter: object = voter_ids[voter_at]
+        project: object = counted.ranked
+    else:  # counted: categories, which the rules look up by code (see positions)
+        voter = pd.Categorical.from_codes(voter_at, categories=voters.index)
+        project = pd.Categorical.from_codes(
+            counted.codes - 1, categories=pd.Index(counted.proposals)
+        )
     votes = pd.DataFrame(
         {
-            "voter": voter_ids[voter_at],
-            "project": ranked,
-            "position": np.arange(len(ranked)) - starts + 1,
+            "voter": voter,
+            "project": project,
+            "position": np.arange(len(voter_at)) - starts + 1,
             "points": np.nan,
         }
     )

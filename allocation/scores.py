@@ -23,6 +23,7 @@ import pandas as pd
 
 from allocation.election import POINTED
 from allocation.election import Election
+from allocation.election import positions
 
 _FIXED = re.compile(r"^fixed:(\d+(?:\.\d+)?(?:,\d+(?:\.\d+)?)*)$")
 
@@ -74,7 +75,12 @@ def ballot_lengths(votes: pd.DataFrame) -> np.ndarray:
     if len(starts) and starts[0] == 0:
         sizes = np.diff(np.r_[starts, len(position)])
         expected = np.arange(len(position)) - np.repeat(starts, sizes) + 1
-        voters = votes["voter"].to_numpy()
+        voter = votes["voter"]
+        voters = (
+            voter.cat.codes.to_numpy()
+            if isinstance(voter.dtype, pd.CategoricalDtype)
+            else voter.to_numpy()
+        )
         same = voters == voters[np.repeat(starts, sizes)]
         if np.array_equal(expected, position) and same.all():
             return np.repeat(sizes, sizes).astype("float64")
@@ -93,7 +99,7 @@ def project_totals(
     Only a ranking has a first preference; on other ballots every project named is
     the voter's choice, so ``first`` equals ``supporters``.
     """
-    where = projects.get_indexer(pd.Index(votes["project"]))
+    where = positions(votes["project"], projects)
     size = len(projects)
     supporters = np.bincount(where, minlength=size)
     firsts = where[votes["position"].to_numpy() == 1] if ranked else where
