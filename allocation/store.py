@@ -24,8 +24,11 @@ FILENAME = "coopfund.sqlite"
 #: Raise when the schema changes; ``open_store`` upgrades older files step by step.
 SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE members (
+
+def _members(table: str) -> str:
+    """The register's table (under another name while an upgrade rebuilds it)."""
+    return f"""
+CREATE TABLE {table} (
     key        INTEGER PRIMARY KEY,
     member_id  TEXT NOT NULL UNIQUE,
     coop       TEXT NOT NULL,
@@ -34,6 +37,22 @@ CREATE TABLE members (
     joined     TEXT NOT NULL,
     left_on    TEXT
 );
+"""
+
+
+_PROPOSAL_CODES = """
+CREATE TABLE proposal_codes (
+    round      TEXT NOT NULL,
+    code       INTEGER NOT NULL CHECK (code BETWEEN 1 AND 65535),
+    proposal   TEXT NOT NULL,
+    PRIMARY KEY (round, code),
+    UNIQUE (round, proposal)
+);
+"""
+
+_SCHEMA = (
+    _members("members")
+    + """
 CREATE TABLE codes (
     round      TEXT NOT NULL,
     member_id  TEXT NOT NULL REFERENCES members (member_id),
@@ -54,35 +73,23 @@ CREATE TABLE ballots (
     current    INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1))
 );
 CREATE UNIQUE INDEX one_current_ballot ON ballots (round, member_id) WHERE current = 1;
-CREATE TABLE proposal_codes (
-    round      TEXT NOT NULL,
-    code       INTEGER NOT NULL CHECK (code BETWEEN 1 AND 65535),
-    proposal   TEXT NOT NULL,
-    PRIMARY KEY (round, code),
-    UNIQUE (round, proposal)
-);
 CREATE TABLE attempts (
     client     TEXT NOT NULL,
     at         REAL NOT NULL
 );
 CREATE INDEX attempts_by_client ON attempts (client, at);
 """
+    + _PROPOSAL_CODES
+)
 
 #: Schema 1 to 2: members get a stable integer key (a rowid may change on VACUUM),
 #: ballots the member's key and their ranks as proposal codes, so a count reads
 #: a million ballots with a join on integers and no JSON (see
 #: :func:`allocation.ballots.counted_ballots`). The key is looked up from the
 #: member id as the ballot is stored, which the foreign key on member_id checks.
-_UPGRADE_TO_2 = """
-CREATE TABLE members_2 (
-    key        INTEGER PRIMARY KEY,
-    member_id  TEXT NOT NULL UNIQUE,
-    coop       TEXT NOT NULL,
-    class      TEXT NOT NULL CHECK (class IN ('consumer', 'worker')),
-    collective TEXT,
-    joined     TEXT NOT NULL,
-    left_on    TEXT
-);
+_UPGRADE_TO_2 = (
+    _members("members_2")
+    + """
 INSERT INTO members_2 (member_id, coop, class, collective, joined, left_on)
     SELECT member_id, coop, class, collective, joined, left_on FROM members;
 DROP TABLE members;
@@ -92,14 +99,9 @@ ALTER TABLE ballots ADD COLUMN ranks TEXT NOT NULL DEFAULT '';
 UPDATE ballots SET member_key = (
     SELECT key FROM members WHERE members.member_id = ballots.member_id
 );
-CREATE TABLE proposal_codes (
-    round      TEXT NOT NULL,
-    code       INTEGER NOT NULL CHECK (code BETWEEN 1 AND 65535),
-    proposal   TEXT NOT NULL,
-    PRIMARY KEY (round, code),
-    UNIQUE (round, proposal)
-);
 """
+    + _PROPOSAL_CODES
+)
 
 
 def store_path(ledger: Path) -> Path:
