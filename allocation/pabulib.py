@@ -303,8 +303,9 @@ def _long_table(
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     return pd.DataFrame(
         {
-            "voter": voter_ids[voter_at],
-            "project": chosen,
+            # Categories (see election.positions): the ids are not repeated per vote.
+            "voter": pd.Categorical.from_codes(voter_at, categories=pd.Index(voter_ids)),
+            "project": pd.Categorical.from_codes(where, categories=projects),
             "position": np.arange(len(chosen)) - starts + 1,
             "points": points,
         }
@@ -316,12 +317,12 @@ def _split(cells: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
 
     An empty item ("1,,2") gives an empty string, which no project id matches.
     """
-    lengths = np.fromiter(
-        (cell.count(",") + 1 if cell else 0 for cell in cells),
-        dtype=np.int64,
-        count=len(cells),
-    )
-    joined = ",".join(cell for cell in cells if cell)
+    raw = np.frombuffer(";".join(cells).encode(), dtype=np.uint8)
+    ends = np.r_[np.flatnonzero(raw == ord(";")), len(raw)]
+    starts = np.r_[0, ends[:-1] + 1]
+    commas = np.diff(np.r_[0, np.searchsorted(np.flatnonzero(raw == ord(",")), ends)])
+    lengths = np.where(ends > starts, commas + 1, 0).astype(np.int64)
+    joined = ",".join(filter(None, cells))
     return lengths, joined.split(",") if joined else []
 
 
