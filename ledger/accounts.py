@@ -38,6 +38,7 @@ account pages serialise every posting of an account).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Names used as account components below an entity; no region, co-op or
@@ -101,17 +102,42 @@ class EntityAccounts:
         """Money committed to a proposal by a round and not yet disbursed."""
         return f"{self.committed_root}:{proposal}"
 
+    @property
+    def loans_root(self) -> str:
+        """Parent of the per-proposal loans."""
+        return f"Assets:{self.path}:Loans"
+
     def loan(self, proposal: str) -> str:
         """A loan disbursed to a proposal: still the fund's asset, to be repaid."""
-        return f"Assets:{self.path}:Loans:{proposal}"
+        return f"{self.loans_root}:{proposal}"
+
+    @property
+    def grants_root(self) -> str:
+        """Parent of the per-proposal grants."""
+        return f"Expenses:{self.path}:Grants"
 
     def grant(self, proposal: str) -> str:
         """A grant disbursed to a proposal: spent for good."""
-        return f"Expenses:{self.path}:Grants:{proposal}"
+        return f"{self.grants_root}:{proposal}"
+
+    @property
+    def equity_root(self) -> str:
+        """Parent of the per-proposal equity stakes."""
+        return f"Assets:{self.path}:Equity"
 
     def equity_stake(self, proposal: str) -> str:
         """A stake the fund took in a proposal's venture, to be sold back in time."""
-        return f"Assets:{self.path}:Equity:{proposal}"
+        return f"{self.equity_root}:{proposal}"
+
+    @property
+    def income_root(self) -> str:
+        """Everything the entity earns."""
+        return f"Income:{self.path}"
+
+    @property
+    def expenses_root(self) -> str:
+        """Everything the entity spends (grants included)."""
+        return f"Expenses:{self.path}"
 
     def disbursed(self, proposal: str, instrument: str) -> str:
         """Where money paid out to a proposal goes, by its instrument."""
@@ -173,9 +199,14 @@ class EntityAccounts:
         """Levy a co-op owes this region and has not paid yet."""
         return f"{self.levy_receivable_root}:{coop}"
 
+    @property
+    def levy_income_root(self) -> str:
+        """Parent of the levy income from each member of the level below."""
+        return f"{self.income_root}:Levy"
+
     def levy_income(self, coop: str) -> str:
         """A region's levy income from one of its co-ops."""
-        return f"Income:{self.path}:Levy:{coop}"
+        return f"{self.levy_income_root}:{coop}"
 
     def fund_accounts(self) -> list[str]:
         """The accounts every entity has from the day it is declared."""
@@ -196,3 +227,28 @@ class EntityAccounts:
             self.rent_income(collective),
             self.deposit(collective),
         ]
+
+
+class AccountRoles:
+    """What an account is, and to whom: the first ``(prefix, owner, role)`` it falls
+    under (the prefix itself or an account below it), remembered per account.
+
+    List the more specific prefixes first (an envelope before the bank account
+    that holds it, a co-op before its region). A role of None marks accounts to
+    leave out: they answer None, as accounts under no prefix do.
+    """
+
+    def __init__(self, prefixes: Iterable[tuple[str, str, str | None]]) -> None:
+        self._prefixes = list(prefixes)
+        self._cache: dict[str, tuple[str, str] | None] = {}
+
+    def __call__(self, account: str) -> tuple[str, str] | None:
+        if account not in self._cache:
+            self._cache[account] = self._find(account)
+        return self._cache[account]
+
+    def _find(self, account: str) -> tuple[str, str] | None:
+        for prefix, owner, role in self._prefixes:
+            if account == prefix or account.startswith(prefix + ":"):
+                return None if role is None else (owner, role)
+        return None

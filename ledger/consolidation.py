@@ -33,6 +33,7 @@ from pathlib import Path
 
 from beancount.core import data
 
+from ledger.accounts import AccountRoles
 from ledger.books import Books
 from ledger.books import format_error
 from ledger.books import load_books
@@ -212,19 +213,19 @@ class _Flows:
         end: datetime.date,
     ) -> None:
         self._totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        self._roles: list[tuple[str, str, str]] = []
+        prefixes: list[tuple[str, str, str | None]] = []
         for entity in entities:
             chart = entity.accounts
-            self._roles += [
+            prefixes += [
                 (chart.committed_root, entity.id, "committed"),
                 (chart.fund, entity.id, "bank"),
                 (chart.levy_receivable_root, entity.id, "levy_account"),
                 (chart.levy_payable, entity.id, "levy_account"),
-                (f"Assets:{entity.path}:Loans", entity.id, "loan"),
-                (f"Assets:{entity.path}:Equity", entity.id, "stake"),
-                (f"Expenses:{entity.path}:Grants", entity.id, "grant"),
+                (chart.loans_root, entity.id, "loan"),
+                (chart.equity_root, entity.id, "stake"),
+                (chart.grants_root, entity.id, "grant"),
             ]
-        self._cache: dict[str, tuple[str, str] | None] = {}
+        self._role = AccountRoles(prefixes)
         for entry in entries:
             if entry.date > end:
                 break
@@ -233,18 +234,6 @@ class _Flows:
 
     def of(self, entity: str, figure: str) -> Decimal:
         return self._totals.get((entity, figure), ZERO)
-
-    def _role(self, account: str) -> tuple[str, str] | None:
-        if account not in self._cache:
-            self._cache[account] = next(
-                (
-                    (entity, role)
-                    for prefix, entity, role in self._roles
-                    if account == prefix or account.startswith(prefix + ":")
-                ),
-                None,
-            )
-        return self._cache[account]
 
     def _add(self, entry: data.Transaction, *, in_period: bool) -> None:
         roles = [(self._role(p.account), units(p)) for p in entry.postings]

@@ -31,13 +31,14 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from ledger.accounts import AccountRoles
 from ledger.federation import Entity
 from ledger.federation import Federation
 from ledger.numbers import ZERO
 from ledger.numbers import units
 from ledger.rent import is_charge
 
-#: What an account is to its entity's fund; see :class:`_Classifier`.
+#: What an account is to its entity's fund; see :func:`_classifier`.
 UNALLOCATED, RESERVE, DEPOSITS, COMMITTED, BANK, RECEIVABLE, PREPAID, SUSPENSE, LEVY = (
     "unallocated",
     "reserve",
@@ -106,7 +107,7 @@ def fund_report(
     ledger declares its region too, but keeps none of the region's books.
     """
     shown = list(entities) if entities is not None else federation.entities()
-    classify = _Classifier(federation)
+    classify = _classifier(federation)
     balances: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     due: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     received: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
@@ -187,38 +188,24 @@ def _month(
     )
 
 
-class _Classifier:
-    """Tell which entity an account belongs to and what it is to its fund, with a cache."""
-
-    def __init__(self, federation: Federation) -> None:
+def _classifier(federation: Federation) -> AccountRoles:
+    """Which entity an account belongs to and what it is to its fund."""
+    prefixes: list[tuple[str, str, str | None]] = []
+    for entity in federation.entities():
+        chart = entity.accounts
         # Most specific first: an envelope before the bank account that holds it.
-        self._prefixes: list[tuple[str, str, str]] = []
-        for entity in federation.entities():
-            chart = entity.accounts
-            self._prefixes += [
-                (chart.unallocated, entity.id, UNALLOCATED),
-                (chart.reserve, entity.id, RESERVE),
-                (chart.deposits_held, entity.id, DEPOSITS),
-                (chart.committed_root, entity.id, COMMITTED),
-                (chart.fund, entity.id, BANK),
-                (chart.rent_receivable_root, entity.id, RECEIVABLE),
-                (chart.prepaid_rent_root, entity.id, PREPAID),
-                (chart.suspense, entity.id, SUSPENSE),
-                (chart.levy_payable, entity.id, LEVY),
-            ]
-        self._cache: dict[str, tuple[str, str] | None] = {}
-
-    def __call__(self, account: str) -> tuple[str, str] | None:
-        if account not in self._cache:
-            self._cache[account] = next(
-                (
-                    (entity_id, role)
-                    for prefix, entity_id, role in self._prefixes
-                    if account == prefix or account.startswith(prefix + ":")
-                ),
-                None,
-            )
-        return self._cache[account]
+        prefixes += [
+            (chart.unallocated, entity.id, UNALLOCATED),
+            (chart.reserve, entity.id, RESERVE),
+            (chart.deposits_held, entity.id, DEPOSITS),
+            (chart.committed_root, entity.id, COMMITTED),
+            (chart.fund, entity.id, BANK),
+            (chart.rent_receivable_root, entity.id, RECEIVABLE),
+            (chart.prepaid_rent_root, entity.id, PREPAID),
+            (chart.suspense, entity.id, SUSPENSE),
+            (chart.levy_payable, entity.id, LEVY),
+        ]
+    return AccountRoles(prefixes)
 
 
 def available_on(

@@ -57,6 +57,7 @@ from beancount.core import flags
 from beancount.core.amount import Amount
 
 from ledger import directives
+from ledger.accounts import AccountRoles
 from ledger.errors import FieldError
 from ledger.errors import LevyError
 from ledger.federation import Entity
@@ -243,7 +244,7 @@ class _Bases:
         self._tables: dict[str, dict[tuple[str, int], Decimal]] = {
             base: defaultdict(Decimal) for base in BASES
         }
-        self._roles = _AccountRoles(federation)
+        self._roles = _account_roles(federation)
         for entry in entries:
             if isinstance(entry, data.Transaction):
                 self._add(entry)
@@ -273,43 +274,29 @@ class _Bases:
                 self._tables["rent"][entity, year] += number
 
 
-class _AccountRoles:
-    """Which fund an account belongs to and what it counts for, with a cache.
+def _account_roles(federation: Federation) -> AccountRoles:
+    """Which fund an account belongs to and what it counts for.
 
     "bank": the fund (and envelopes); "rent": rent receivables and prepaid credits;
-    "result": income and expenses, less grants and levies (which the plugin
-    books itself, at every load, and :meth:`_Bases.owed` counts). Co-ops come
-    first: a region's account names are prefixes of its co-ops'.
+    "result": income and expenses, less grants and levies (which the plugin books
+    itself, at every load, and :meth:`_Bases.owed` counts). Co-ops come first: a
+    region's account names are prefixes of its co-ops'.
     """
-
-    def __init__(self, federation: Federation) -> None:
-        self._prefixes: list[tuple[str, str, str | None]] = []
-        by_depth = [*federation.coops.values(), *federation.regions.values()]
-        for entity in [*by_depth, *federation.nations.values()]:
-            chart = entity.accounts
-            self._prefixes += [
-                (chart.fund, entity.id, "bank"),
-                (chart.rent_receivable_root, entity.id, "rent"),
-                (chart.prepaid_rent_root, entity.id, "rent"),
-                (chart.levy_expense, entity.id, None),
-                (f"Income:{entity.path}:Levy", entity.id, None),
-                (f"Expenses:{entity.path}:Grants", entity.id, None),
-                (f"Income:{entity.path}", entity.id, "result"),
-                (f"Expenses:{entity.path}", entity.id, "result"),
-            ]
-        self._cache: dict[str, tuple[str, str] | None] = {}
-
-    def __call__(self, account: str) -> tuple[str, str] | None:
-        if account not in self._cache:
-            self._cache[account] = next(
-                (
-                    (entity, kind) if kind else None
-                    for prefix, entity, kind in self._prefixes
-                    if account == prefix or account.startswith(prefix + ":")
-                ),
-                None,
-            )
-        return self._cache[account]
+    prefixes: list[tuple[str, str, str | None]] = []
+    by_depth = [*federation.coops.values(), *federation.regions.values()]
+    for entity in [*by_depth, *federation.nations.values()]:
+        chart = entity.accounts
+        prefixes += [
+            (chart.fund, entity.id, "bank"),
+            (chart.rent_receivable_root, entity.id, "rent"),
+            (chart.prepaid_rent_root, entity.id, "rent"),
+            (chart.levy_expense, entity.id, None),
+            (chart.levy_income_root, entity.id, None),
+            (chart.grants_root, entity.id, None),
+            (chart.income_root, entity.id, "result"),
+            (chart.expenses_root, entity.id, "result"),
+        ]
+    return AccountRoles(prefixes)
 
 
 def levy_entries(found: Sequence[Levy], keeps: str | None = None) -> list[data.Transaction]:

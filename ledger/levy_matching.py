@@ -90,22 +90,27 @@ class LevyMatcher:
     def _named(self, remittance: str) -> Entity | None:
         if not _LEVY_WORD.search(remittance):
             return None
-        words = re.findall(r"[0-9a-z]+", remittance.casefold())
-        return next((self._by_id[w] for w in words if w in self._by_id), None)
+        return next((self._by_id[w] for w in _words(remittance) if w in self._by_id), None)
 
     def _out(self, line: BankLine) -> LevyPayment | None:
         payer, receiver = self._entity, self._above
         if receiver is None or line.amount == 0:
             return None
         iban = receiver.extra.get("iban")
-        words = re.findall(r"[0-9a-z]+", line.remittance.casefold())
         if iban and normal_iban(str(iban)) == normal_iban(line.counterparty_iban):
             rule = IBAN
-        elif _LEVY_WORD.search(line.remittance) and receiver.id.casefold() in words:
+        elif _LEVY_WORD.search(line.remittance) and receiver.id.casefold() in _words(
+            line.remittance
+        ):
             rule = REFERENCE
         else:
             return None
         return LevyPayment(payer, receiver, payer.accounts.levy_payable, rule)
+
+
+def _words(text: str) -> list[str]:
+    """The letters-and-digits words of a remittance, in lower case, to find ids in."""
+    return re.findall(r"[0-9a-z]+", text.casefold())
 
 
 def oldest_open_levy(

@@ -14,6 +14,7 @@ from fava.core.charts import DateAndBalanceWithBudget
 from fava.core.query import QueryResultTable
 from fava.internal_api import BarChart
 
+from ledger.books import format_error
 from ledger.consolidation import FIGURES
 from ledger.consolidation import Consolidated
 from ledger.consolidation import LedgerSummary
@@ -59,7 +60,7 @@ class Federation(page.Page):
 
     def _consolidated(self, period: Period, as_of: datetime.date) -> Consolidated:
         funds = summarise_books(self.books, period, as_of)
-        errors = tuple(str(getattr(e, "message", e)) for e in self.books.errors)
+        errors = tuple(format_error(error) for error in self.books.errors)
         return consolidate([LedgerSummary("", funds, errors)], period, as_of)
 
     def meanings(self) -> dict[str, str]:
