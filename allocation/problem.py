@@ -63,6 +63,11 @@ class Options:
     #: The most of the budget the proposals of any one co-op may get (0..1).
     max_coop_share: float | None = None
 
+    @property
+    def plain(self) -> bool:
+        """No option constrains the count: the plain "most points within the budget"."""
+        return self == Options()
+
 
 @dataclass(frozen=True)
 class Problem:
