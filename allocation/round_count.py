@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import math
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,18 +47,20 @@ def count_round(
     *,
     rule: str | None = None,
     solver: str = "cbc",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Counted:
     """Count the closed round of ``poll`` by ``rule`` (default: the round's own).
 
     The ballots weigh what the round's ``weighting`` says, so the points and the
     objective booked are weighted points; the published file, whose hash is
-    booked, holds the ballots as cast and names the weighting.
+    booked, holds the ballots as cast and names the weighting. ``progress`` hears
+    how the explanations advance (see :func:`explain_proposals`).
     """
     voting = poll.round
     rule = rule or voting.rule
     asked = round_problem(books, poll, connection, today)
     outcome = count(asked, rule, solver)
-    why = explain_proposals(asked, outcome, lambda p: count(p, rule, solver))
+    why = explain_proposals(asked, outcome, lambda p: count(p, rule, solver), progress)
     published = format_pb(round_election(books, poll, connection, today))
     rows = why.to_dict("index")
     results = tuple(

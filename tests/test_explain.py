@@ -19,6 +19,7 @@ from allocation.explain import fairness
 from allocation.pabulib import parse_pb
 from allocation.problem import Problem
 from allocation.problem import problem
+from reports.cli.progress import every_tenth
 
 VOTES = {
     "v1": "A,B",
@@ -65,6 +66,30 @@ def test_what_the_left_out_proposal_lacked(case: Problem, rule: str) -> None:
     assert table.loc["B", "points_per_1000"] == 80
     assert table.loc["A", "funded"] == 60 and table.loc["B", "funded"] == 0
     assert math.isnan(table.loc["A", "funded_at_cost"])
+
+
+def test_progress_is_told_of_each_left_out_proposal_explained(case: Problem) -> None:
+    heard: list[tuple[int, int]] = []
+    outcome = count(case, "greedy")
+    explain_proposals(
+        case, outcome, lambda p: count(p, "greedy"), lambda *done: heard.append(done)
+    )
+    assert heard == [(1, 1)]
+
+
+def test_the_command_line_reports_each_tenth_of_long_work(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = every_tenth("explained:")
+    for done in range(1, 31):
+        report(done, 30)
+    assert capsys.readouterr().err.splitlines() == [
+        f"explained: {done} of 30" for done in range(3, 31, 3)
+    ]
+    short = every_tenth("explained:")
+    for done in range(1, 6):
+        short(done, 5)
+    assert capsys.readouterr().err == "", "a short job needs no report"
 
 
 def test_each_member_sees_how_many_of_their_choices_were_funded(case: Problem) -> None:

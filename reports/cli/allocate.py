@@ -11,7 +11,6 @@ import click
 import pandas as pd
 
 from allocation.outcome import RULES
-from allocation.problem import Options
 from allocation.round_count import count_round
 from allocation.round_export import RoundStillOpen
 from allocation.store import open_store
@@ -27,6 +26,7 @@ from ledger.errors import FieldError
 from ledger.files import LedgerWriteError
 from reports.cli.options import format_option
 from reports.cli.options import ledger_argument
+from reports.cli.progress import every_tenth
 from reports.cli.round import poll_of
 from reports.output import render
 
@@ -86,13 +86,21 @@ def allocate(  # click passes options by name
                 f"{quorum.quorum} ballots needed): its result is advisory. Add "
                 "--proceed to book it anyway, or --dry-run to see it."
             )
-        counted = count_round(books, poll, connection, today, rule=rule, solver=solver)
+        counted = count_round(
+            books,
+            poll,
+            connection,
+            today,
+            rule=rule,
+            solver=solver,
+            progress=every_tenth("proposals left out, explained:"),
+        )
     except (RoundStillOpen, SolverError) as error:
         raise click.ClickException(str(error)) from error
     finally:
         connection.close()
     booked = counted.allocation
-    if booked.rule != "utilitarian" and counted.problem.options != Options():
+    if booked.rule != "utilitarian" and not counted.problem.options.plain:
         click.echo(
             f"WARNING: round {round_id} declares options (partial funding, caps, "
             "dependencies, floors or shares); only the utilitarian rule honours them, "

@@ -17,6 +17,7 @@ from reports.cli.options import as_of_option
 from reports.cli.options import format_option
 from reports.cli.options import ledger_argument
 from reports.cli.problems import warn_about_errors
+from reports.cli.progress import every_tenth
 from reports.federation_table import HEADINGS
 from reports.federation_table import LEVY_HEADINGS
 from reports.federation_table import federation_frame
@@ -101,7 +102,7 @@ def federation(  # click passes options by name
             day,
             workers=workers,
             scheduler=scheduler,
-            progress=_progress,
+            progress=every_tenth("ledgers summarised:"),
         )
         consolidated = consolidate(summaries, chosen, day)
     except ConsolidationError as problem:
@@ -145,10 +146,3 @@ def levies(ledger: str, as_of: datetime.datetime | None, fmt: str) -> None:
         owed = frame["owed"].sum() if len(frame) else 0
         click.echo(f"Levies as of {day}; owed in all: {owed:,.2f}\n")
     click.echo(render(frame, fmt, LEVY_HEADINGS, {"as_of": str(day)}))
-
-
-def _progress(done: int, total: int) -> None:
-    """On stderr, each tenth of the ledgers summarised (when there are many)."""
-    step = max(total // 10, 1)
-    if total >= 20 and (done % step == 0 or done == total):
-        click.echo(f"summarised {done:,} of {total:,} ledgers", err=True)
