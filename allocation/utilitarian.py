@@ -106,6 +106,7 @@ class _Model:
         self.budget = problem.budget
         #: Funded in every optimum, decided before the solver in a plain round.
         self.fixed: frozenset[str] = frozenset()
+        self.fixed_points = 0.0
         projects = self._core() if problem.options.plain else problem.projects
         self.ids = [str(p) for p in projects.index]
         self.model = pulp.LpProblem("allocation", pulp.LpMaximize)
@@ -132,18 +133,19 @@ class _Model:
         projects = self.problem.projects
         forced = projects.index == self.forced
         costs = projects["cost"].to_numpy(dtype=float)
-        spare = self.budget - float(costs[forced].sum())
+        points = projects["points"].to_numpy(dtype=float)
+        forced_cost = float(costs[forced].sum())
         core = knapsack_core(
-            np.where(forced, np.inf, costs), projects["points"].to_numpy(), spare
+            np.where(forced, np.inf, costs), points, self.budget - forced_cost
         )
         self.fixed = frozenset(map(str, projects.index[core.fixed_in]))
-        self.budget = core.budget + (self.budget - spare)
+        self.fixed_points = float(points[core.fixed_in].sum())
+        self.budget = core.budget + forced_cost
         return projects[core.free | forced]
 
     def total_points(self) -> float:
         """The points of the selection the solver last found, fixed projects included."""
-        fixed = self.problem.projects["points"][list(self.fixed)].sum()
-        return float(pulp.value(self.value) or 0.0) + float(fixed)
+        return float(pulp.value(self.value) or 0.0) + self.fixed_points
 
     def _partial_amounts(self) -> dict[str, pulp.LpVariable]:
         """The money variables, ``minimum·x <= y <= cost·x`` (minimum: the cost)."""
