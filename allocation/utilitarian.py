@@ -228,7 +228,7 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     model = _Model(problem, solver)
     model.solve()
     best = model.total_points()
-    tolerance = 1e-6 * max(1.0, abs(best))
+    tolerance = tie_tolerance(best)
     optima = [model.selection()]
     others = MAX_TIES if len(problem.projects) <= ENUMERATE_UP_TO else 1
     while len(optima) <= others:
@@ -244,6 +244,40 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     return Outcome(
         "utilitarian", funded, objective_of(problem.projects, funded), solver, tied
     )
+
+
+def tie_tolerance(best: float) -> float:
+    """How close to the optimum ``best`` a selection counts as tied with it: solvers
+    and sums of weighted points round in the last digits."""
+    return 1e-6 * max(1.0, abs(best))
+
+
+def cheapest_reaching(
+    problem: Problem, points: float, without: str, solver: str = "cbc"
+) -> tuple[float, float]:
+    """The least money that buys at least ``points`` (every project at its cost,
+    ``without`` left out), and the points that money buys (infinite money: not even
+    all of them reach ``points``).
+
+    For a plain round (no options): what a left-out project's cost must leave of
+    the budget for it to be funded (see :mod:`allocation.explain`).
+    """
+    projects = problem.projects
+    worth = projects["points"].astype(float)
+    useful = worth.index[(worth > 0) & (worth.index != without)]
+    if points <= 0:
+        return 0.0, 0.0
+    if worth[useful].sum() < points:
+        return float("inf"), float(worth[useful].sum())
+    model = pulp.LpProblem("cheapest", pulp.LpMinimize)
+    x = {p: model.add_variable(f"x_{n}", cat="Binary") for n, p in enumerate(useful)}
+    cost = projects["cost"].astype(float)
+    model += _affine((x[p], float(cost[p])) for p in useful)
+    bought = _affine((x[p], float(worth[p])) for p in useful)
+    model += bought >= points
+    if model.solve(_solver(solver)) != pulp.LpStatusOptimal:
+        raise SolverError(f"the {solver} solver reported {pulp.LpStatus[model.status]}")
+    return float(pulp.value(model.objective) or 0.0), float(pulp.value(bought) or 0.0)
 
 
 def best_points(problem: Problem, forced: str | None = None, solver: str = "cbc") -> float:

@@ -9,17 +9,24 @@ then skips B (40 left), then takes C: B's turn came with 40 left, the same answe
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
 
 from allocation.count import count
 from allocation.explain import explain_members
 from allocation.explain import explain_proposals
 from allocation.explain import fairness
+from allocation.outcome import Outcome
 from allocation.pabulib import parse_pb
+from allocation.problem import Options
 from allocation.problem import Problem
 from allocation.problem import problem
 from reports.cli.progress import every_tenth
+from tests.test_knapsack import _problem
+from tests.test_knapsack import instances
 
 VOTES = {
     "v1": "A,B",
@@ -105,3 +112,23 @@ def test_fairness_of_the_round(case: Problem) -> None:
     assert result.served == pytest.approx(7 / 8)
     assert result.coops.loc["X"].tolist() == pytest.approx([0.6, 5 / 8])
     assert result.coops.loc["Y"].tolist() == pytest.approx([0.4, 3 / 8])
+
+
+@settings(max_examples=20, deadline=None)
+@given(instances(least_cost=1))
+def test_a_plain_round_settles_funded_at_cost_as_recounting_does(
+    instance: tuple[list[int], list[int], int],
+) -> None:
+    """The shortcut for plain rounds (two solves) against the same question asked of
+    the whole model by recounting at each trial cost, on small rounds where ties are
+    common (the tie-break then decides, and both must agree on it)."""
+    plain = _problem(*instance)
+    whole = replace(plain, options=Options(category_caps={"none": 1.0}))
+    ours = explain_proposals(plain, count(plain, "utilitarian"), _utilitarian)
+    theirs = explain_proposals(whole, count(whole, "utilitarian"), _utilitarian)
+    assert ours["funded_at_cost"].equals(theirs["funded_at_cost"])
+    assert ours["points_lost_if_forced"].equals(theirs["points_lost_if_forced"])
+
+
+def _utilitarian(problem: Problem) -> Outcome:
+    return count(problem, "utilitarian")
