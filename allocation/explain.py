@@ -10,6 +10,8 @@ money it got, and for one left out, what it lacked:
   when its turn came); the optimum and equal shares are asked again at trial
   costs, halving the interval each time, to a thousandth of the cost's order of
   magnitude (to 10 on a cost of 45,000), which takes a dozen recounts at most.
+  The optimum of a round without options needs one or two solves instead, and
+  recounts only where the tie-break decides (:func:`_settled_by_the_optimum`).
 
 Per member: how many of their ranked proposals were funded. For the round:
 the share of voters with at least one funded choice, and each co-op's share of
