@@ -76,6 +76,9 @@ def decode_ranks(joined: str) -> tuple[np.ndarray, np.ndarray]:
     commas = np.flatnonzero(raw == ord(","))
     ends = np.r_[commas, len(raw)]
     lengths = (np.diff(np.r_[-1, ends]) - 1) // WIDTH
-    digits = bytes.fromhex(joined.replace(",", ""))
-    codes = np.frombuffer(digits, dtype=">u2").astype(np.int64)
-    return lengths.astype(np.int64), codes
+    return lengths.astype(np.int64), decode_codes(joined.replace(",", ""))
+
+
+def decode_codes(digits: str) -> np.ndarray:
+    """The codes of a string of codes, :data:`WIDTH` hex digits each."""
+    return np.frombuffer(bytes.fromhex(digits), dtype=">u2").astype(np.int64)

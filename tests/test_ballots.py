@@ -379,7 +379,10 @@ def test_a_store_of_schema_1_is_upgraded_with_its_ballots(
     old.close()
 
     connection = open_store(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ballots_to_count'"
+    ).fetchone()
     assert [tuple(r) for r in connection.execute("SELECT key, member_id FROM members")] == [
         (1, "M1"),
         (2, "M2"),
