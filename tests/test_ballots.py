@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from allocation.pabulib import write_pb
 from allocation.paper import PaperRefused
 from allocation.paper import import_paper
 from allocation.ranks import round_proposals
+from allocation.register import Member
 from allocation.register import RegisterError
 from allocation.register import load_members
 from allocation.register import read_register
@@ -32,6 +34,7 @@ from allocation.round_export import published_voter_id
 from allocation.round_export import round_election
 from allocation.round_export import round_problem
 from allocation.store import open_store
+from allocation.store import transaction
 from allocation.turnout import turnout
 from ledger.books import Books
 from ledger.books import load_books
@@ -353,6 +356,61 @@ def test_ranks_are_kept_as_codes_numbered_per_round(
         )
     }
     assert ranked == {"M1": ["P3", "P2"], "M2": ["P3"]}
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_the_count_reads_each_current_ballot_of_the_electorate_once(
+    books: Books, connection: sqlite3.Connection, in_transaction: bool
+) -> None:
+    """Forty voters, read in slices of member keys: on connections of their own,
+    or all on the caller's connection while it holds a transaction (whose writes
+    the others could not see)."""
+    members = [
+        Member(
+            f"V{n:02}",
+            "Riverside",
+            "worker" if n % 3 == 0 else "consumer",
+            "Bakery" if n % 3 == 0 else None,
+            datetime.date(2020, 1, 1),
+            None,
+        )
+        for n in range(40)
+    ]
+    save_members(connection, members)
+    poll = Poll.of(books, "R1", load_members(connection))
+    proposals = ["P1", "P2", "P3"]
+    for n, member in enumerate(members):
+        choice = [proposals[n % 3], proposals[(n + 1) % 3]][: 1 + n % 2]
+        if member.kind == "worker":
+            choice = [p for p in choice if p != "P1"] or ["P2"]
+        poll.cast(connection, member.id, choice, VOTING_DAY)
+    poll.cast(connection, "V05", ["P3"], VOTING_DAY)  # votes again: only this counts
+    gone = replace(members[7], left=datetime.date(2026, 10, 1))  # left before the cut-off
+    save_members(connection, [gone])
+    expected = {
+        b.member_id: (b.ranking, "worker" if b.member_id in WORKERS else "consumer")
+        for b in current_ballots(connection, "R1")
+        if b.member_id != "V07"
+    }
+    if in_transaction:
+        with transaction(connection):
+            counted = counted_ballots(connection, poll.round, frozenset({"Riverside"}))
+    else:
+        counted = counted_ballots(connection, poll.round, frozenset({"Riverside"}))
+    starts = np.cumsum(counted.lengths) - counted.lengths
+    read = {
+        member: (tuple(counted.ranked[start : start + length]), kind)
+        for member, start, length, kind in zip(
+            counted.member_ids, starts, counted.lengths, counted.classes, strict=True
+        )
+    }
+    assert len(counted.member_ids) == len(read) == 40 - 1
+    assert read == expected
+    assert set(counted.coops) == {"Riverside"}
+    assert read["V05"][0] == ("P3",)
+
+
+WORKERS = {f"V{n:02}" for n in range(0, 40, 3)}
 
 
 def test_a_store_of_schema_1_is_upgraded_with_its_ballots(
