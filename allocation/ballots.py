@@ -330,6 +330,7 @@ def counted_ballots(
     voting: Round,
     coops: frozenset[str],
     *,
+    ids: bool = True,
     receipts: bool = True,
 ) -> Counted:
     """The current ballot of each member of the round's electorate, in the order of
@@ -337,8 +338,8 @@ def counted_ballots(
 
     The electorate test is :meth:`Poll.electorate`'s, in SQL: members of the
     round's co-ops who had joined by the cut-off and had not left by then.
-    Without ``receipts``, sources and receipts are left empty (a count needs
-    neither; a published file does).
+    Without ``ids``, member ids are left empty, and without ``receipts``, sources
+    and receipts (a count needs none of them; a published file needs receipts).
 
     A million ballots must count in well under a second, so the rows never reach
     Python one by one. SQLite concatenates each column into one string
@@ -364,7 +365,7 @@ def counted_ballots(
     bounds = [(int(low), int(high)) for low, high in itertools.pairwise(edges)]
 
     def read(on: sqlite3.Connection, low: int, high: int) -> _Slice:
-        return _read_slice(on, voting, groups, low, high, receipts=receipts)
+        return _read_slice(on, voting, groups, low, high, ids=ids, receipts=receipts)
 
     path = _file_of(connection)
     if path is None or connection.in_transaction:  # others would not see its writes
@@ -398,6 +399,7 @@ def _read_slice(
     low: int,
     high: int,
     *,
+    ids: bool,
     receipts: bool,
 ) -> _Slice:
     """The electorate's ballots of members with keys from ``low`` to before ``high``."""
@@ -412,14 +414,15 @@ def _read_slice(
     )
     cutoff = voting.cutoff.isoformat()
     # The separator is a literal: SQLite would call char(31) once per row.
+    named = f"group_concat(m.member_id, '{_UNIT}')" if ids else "NULL"
     extra = (
         f", group_concat(b.source, '{_UNIT}'), group_concat(b.receipt, '{_UNIT}')"
         if receipts
         else ""
     )
     row = connection.execute(
-        f"SELECT count(*), group_concat(m.member_id, '{_UNIT}'), "
-        f"group_concat(g.code, ''), group_concat(b.ranks, ','){extra} "
+        f"SELECT count(*), group_concat(g.code, ''), group_concat(b.ranks, ','), "
+        f"{named}{extra} "
         "FROM ballots AS b JOIN members AS m ON m.key = b.member_key "
         "JOIN count_groups AS g ON g.coop = m.coop AND g.class = m.class "
         "WHERE b.round = ? AND b.current = 1 "
@@ -430,10 +433,10 @@ def _read_slice(
     if not row[0]:
         empty = np.zeros(0, dtype=np.int64)
         return _Slice([], empty, [], [], empty, empty)
-    member_ids, group, ranks = row[1:4]
+    group, ranks, member_ids = row[1:4]
     lengths, codes = decode_ranks(ranks)
     return _Slice(
-        member_ids.split(_UNIT),
+        member_ids.split(_UNIT) if ids else [],
         decode_codes(group),
         row[4].split(_UNIT) if receipts else [],
         row[5].split(_UNIT) if receipts else [],

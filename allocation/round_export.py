@@ -81,19 +81,25 @@ def round_budget(books: Books, voting: Round) -> Decimal:
     return available_on(books.entries, books.federation, voting.scope, voting.closes)
 
 
+#: How a counted round names its voters: by the ids its Pabulib file gives them,
+#: by their member ids, or not at all (numbered 0, 1, 2, ...).
+VOTER_NAMES = ("published", "members", "unnamed")
+
+
 def round_election(
     books: Books,
     poll: Poll,
     connection: sqlite3.Connection,
     today: datetime.date,
     *,
-    anonymous: bool = True,
+    voters: str = "published",
 ) -> Election:
     """The closed round of ``poll`` with its counted ballots, ready to count or publish.
 
-    ``anonymous`` gives voters their published ids (and orders them by those);
-    without it voters keep their member ids, which saves hashing every receipt
-    when only the count is wanted: the count does not depend on voter ids.
+    ``voters`` says how voters are named (:data:`VOTER_NAMES`): published ids
+    (and listed in their order), member ids, or not at all. A count does not
+    depend on who voted, so it leaves them unnamed, which saves hashing every
+    receipt and reading a million member ids.
     """
     voting = poll.round
     if today <= voting.closes:
@@ -101,11 +107,14 @@ def round_election(
             f"round {voting.id} closes on {voting.closes}: export it from "
             f"{voting.closes + datetime.timedelta(days=1)} on, when the count is final"
         )
-    counted = counted_ballots(connection, voting, poll.coops, receipts=anonymous)
-    voters, votes = vote_tables(counted, voting.id, anonymous=anonymous)
-    if anonymous and voting.weighting != "class":
-        voters = voters.drop(columns="class")
-    contest = election(_meta(books, voting), _projects(books, poll), voters, votes)
+    published = voters == "published"
+    counted = counted_ballots(
+        connection, voting, poll.coops, ids=voters == "members", receipts=published
+    )
+    table, votes = vote_tables(counted, voting.id, names=voters)
+    if published and voting.weighting != "class":
+        table = table.drop(columns="class")
+    contest = election(_meta(books, voting), _projects(books, poll), table, votes)
     return with_counts(contest)
 
 
@@ -131,7 +140,7 @@ def round_problem(
     weighting, budget and options, with the lot drawn from its id."""
     voting = poll.round
     return problem(
-        round_election(books, poll, connection, today, anonymous=False),
+        round_election(books, poll, connection, today, voters="unnamed"),
         points=voting.points,
         budget=float(round_budget(books, voting)),
         options=round_options(poll),
@@ -141,14 +150,19 @@ def round_problem(
 
 
 def vote_tables(
-    counted: Counted, round_id: str, *, anonymous: bool = True
+    counted: Counted, round_id: str, *, names: str = "published"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The voters (with co-op, class and voting method) and the long vote table."""
-    voter_ids = np.asarray(
-        [_anonymous(round_id, receipt) for receipt in counted.receipts]
-        if anonymous
-        else counted.member_ids,
-        dtype=object,
+    """The voters (with co-op, class and voting method), named as ``names`` says
+    (:data:`VOTER_NAMES`), and the long vote table."""
+    if names not in VOTER_NAMES:
+        raise ValueError(f'voters are named {", ".join(VOTER_NAMES)}, not "{names}"')
+    published = names == "published"
+    voter_ids: pd.Index = (
+        pd.Index([_anonymous(round_id, receipt) for receipt in counted.receipts])
+        if published
+        else pd.Index(counted.member_ids)
+        if names == "members"
+        else pd.RangeIndex(len(counted.lengths))
     )
     lengths = counted.lengths
     voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
@@ -158,17 +172,17 @@ def vote_tables(
             "coop": counted.coops,
             "class": counted.classes,
             "voting_method": [VOTING_METHODS[source] for source in counted.sources]
-            if anonymous
+            if published
             else "",
         },
         index=voter_ids,
         dtype=str,
     )
-    if anonymous:  # published: plain ids, as any Pabulib file holds them
-        voter: object = voter_ids[voter_at]
+    if published:  # plain ids, as any Pabulib file holds them
+        voter: object = voter_ids.to_numpy()[voter_at]
         project: object = counted.ranked
     else:  # counted: categories, which the rules look up by code (see positions)
-        voter = pd.Categorical.from_codes(voter_at, categories=voters.index)
+        voter = pd.Categorical.from_codes(voter_at, categories=voter_ids)
         project = pd.Categorical.from_codes(
             counted.codes - 1, categories=pd.Index(counted.proposals)
         )
@@ -180,8 +194,8 @@ def vote_tables(
             "points": np.nan,
         }
     )
-    if anonymous:  # list voters by their published ids, which say nothing of time
-        order = np.argsort(voter_ids, kind="stable")
+    if published:  # list voters by their published ids, which say nothing of time
+        order = np.argsort(voter_ids.to_numpy(), kind="stable")
         place = np.empty_like(order)
         place[order] = np.arange(len(order))
         voters = voters.iloc[order]

@@ -172,11 +172,11 @@ def store(contest: Election, path: Path) -> None:
 
 def ours_from_store(path: Path, contest: Election, rule: str) -> None:
     """Read the current ballots of the electorate, score, build and solve, as
-    ``round_problem`` reads them for a count (no receipts, member ids as voters)."""
+    ``round_problem`` reads them for a count (voters unnamed, no receipts)."""
     connection = open_store(path)
-    counted = counted_ballots(connection, ROUND, COOPS, receipts=False)
+    counted = counted_ballots(connection, ROUND, COOPS, ids=False, receipts=False)
     connection.close()
-    voters, votes = vote_tables(counted, ROUND.id, anonymous=False)
+    voters, votes = vote_tables(counted, ROUND.id, names="unnamed")
     count(problem(election(contest.meta, contest.projects, voters, votes)), rule)
 
 

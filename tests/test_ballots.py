@@ -271,7 +271,7 @@ def test_a_closed_round_is_published_with_current_ballots_under_anonymous_ids(
     write_pb(contest, published)
     assert_same_election(read_pb(published), contest)
     named = round_election(
-        books, poll, connection, datetime.date(2026, 12, 1), anonymous=False
+        books, poll, connection, datetime.date(2026, 12, 1), voters="members"
     )
     assert named.ballots() == {"M1": ("P3",), "M2": ("P2",), "M4": ("P3", "P2")}
 

@@ -382,3 +382,33 @@ def test_a_round_is_counted_and_published_by_its_weighting(
         assert ("class" in published.voters) == (weighting == "class")
     recount = problem(parse_pb(format_pb(published)))
     assert _points(recount.projects) == RANKED_POINTS[weighting]
+
+
+@pytest.mark.parametrize("weighting", ["member", "coop", "class"])
+def test_unnamed_voters_count_as_named_ones(
+    region: tuple[Books, sqlite3.Connection], weighting: str
+) -> None:
+    """A count leaves voters unnamed (0, 1, 2, ...); with co-op floors, weights and
+    every rule, the result is the one with voters named by their member ids."""
+    books, connection = region
+    poll = Poll.of(books, "R1", load_members(connection))
+    poll = replace(poll, round=replace(poll.round, weighting=weighting))
+    unnamed = round_problem(books, poll, connection, COUNTING_DAY)
+    assert unnamed.voters.index.tolist() == [0, 1, 2, 3, 4]
+    named = problem(
+        round_election(books, poll, connection, COUNTING_DAY, voters="members"),
+        points=unnamed.points_rule,
+        budget=unnamed.budget,
+        options=unnamed.options,
+        lot_seed=poll.round.id,
+        weighting=weighting,
+    )
+    assert sorted(named.voters.index) == ["a1", "a2", "a3", "a4", "b1"]
+    floors = Options(coop_floors=True)
+    for rule in ("greedy", "utilitarian", "mes"):
+        assert count(unnamed, rule).selected == count(named, rule).selected
+    with_floors = [replace(p, options=floors) for p in (unnamed, named)]
+    assert count(with_floors[0], "utilitarian").selected == (
+        count(with_floors[1], "utilitarian").selected
+    )
+    assert coop_floors(with_floors[0], "cbc") == coop_floors(with_floors[1], "cbc")
