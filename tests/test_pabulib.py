@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pabutools.election import parse_pabulib
 
 from allocation.election import VOTE_TYPES
 from allocation.election import Election
+from allocation.pabulib import _TITLE
 from allocation.pabulib import PabulibError
+from allocation.pabulib import _titles
 from allocation.pabulib import format_pb
 from allocation.pabulib import parse_pb
 from allocation.pabulib import read_pb
@@ -213,3 +217,33 @@ def test_a_byte_order_mark_windows_line_ends_and_quoted_cells_are_read(
     assert contest.projects.loc["A", "name"] == "Odkupmy; i my"
     assert contest.projects.loc["B", "name"] == ""
     assert contest.ballots()["v2"] == ("C", "A")
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "META",
+                "meta;",
+                " Votes ",
+                "VOTES;;",
+                "PROJECTS\r",
+                "num_votes;5",
+                "key;value",
+                "x;projects",
+                "İstanbul;1",
+                "1;2,3",
+                "",
+                "\tmeta\t;",
+            ]
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_titles_are_the_lines_the_title_pattern_matches(lines: list[str], end: str) -> None:
+    """Section titles are looked for only on lines holding one of the words; they
+    must be exactly the lines the title pattern matches anywhere."""
+    text = end.join(lines)
+    expected = [(m.start(), m.end(), m.group(1)) for m in _TITLE.finditer(text)]
+    assert [(m.start(), m.end(), m.group(1)) for m in _titles(text)] == expected
