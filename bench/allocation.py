@@ -12,14 +12,16 @@ https://pabulib.org (or the ``pabulib/pabulib_files`` repository).
 Synthetic rounds: N ballots ranking 1 to 5 of P proposals (popularity falling
 like 1/rank), stored once in our SQLite ballot store and written once as a
 ``.pb`` file under ``bench/out/allocation/``; then the optimum end to end from
-each (the store path reads the current ballots of the electorate with one SQL
-query, as ``round_election`` does, keeping member ids as voter ids).
+each (the store path reads the current ballots of the electorate as
+``round_problem`` does: in slices of member keys, voters unnamed).
+``--stages 1000000x2000`` times a count from the store stage by stage.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import json
 import statistics
 import subprocess
@@ -170,14 +172,46 @@ def store(contest: Election, path: Path) -> None:
     connection.close()
 
 
-def ours_from_store(path: Path, contest: Election, rule: str) -> None:
+#: The stages of a count from the store, as :func:`ours_from_store` times them.
+STAGES = ("read", "vote tables", "election", "scores", "count")
+
+
+def ours_from_store(path: Path, contest: Election, rule: str) -> list[float]:
     """Read the current ballots of the electorate, score, build and solve, as
-    ``round_problem`` reads them for a count (voters unnamed, no receipts)."""
+    ``round_problem`` reads them for a count (voters unnamed, no receipts); the
+    seconds of each of :data:`STAGES`."""
+    marks = [time.perf_counter()]
     connection = open_store(path)
     counted = counted_ballots(connection, ROUND, COOPS, ids=False, receipts=False)
     connection.close()
+    marks.append(time.perf_counter())
     voters, votes = vote_tables(counted, ROUND.id, names="unnamed")
-    count(problem(election(contest.meta, contest.projects, voters, votes)), rule)
+    marks.append(time.perf_counter())
+    asked = election(contest.meta, contest.projects, voters, votes)
+    marks.append(time.perf_counter())
+    scored = problem(asked)
+    marks.append(time.perf_counter())
+    count(scored, rule)
+    marks.append(time.perf_counter())
+    return [later - earlier for earlier, later in itertools.pairwise(marks)]
+
+
+def stages(size: str, runs: int) -> str:
+    """The median seconds of each stage of a greedy count of ``size`` from the store
+    (after one call to warm up)."""
+    ballots, proposals = (int(part) for part in size.split("x"))
+    contest = synthetic_election(ballots, proposals)
+    database = OUT / "allocation" / f"{size}.sqlite"
+    if not database.exists():
+        raise SystemExit(f"{database} is missing: run --synthetic {size} first")
+    ours_from_store(database, contest, "greedy")
+    times = [ours_from_store(database, contest, "greedy") for _ in range(runs)]
+    medians = [statistics.median(stage) for stage in zip(*times, strict=True)]
+    totals = statistics.median(sum(run) for run in times)
+    return markdown_table(
+        ["Ballots", "Proposals", *(f"{name} s" for name in STAGES), "Total s"],
+        [[ballots, proposals, *map(seconds, medians), seconds(totals)]],
+    )
 
 
 def synthetic(sizes: list[str], runs: int) -> str:
@@ -212,11 +246,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rules", nargs="*", choices=RULES, default=list(RULES))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reference-timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--stages", nargs="*", default=[], help="sizes to time stage by stage (store)"
+    )
     args = parser.parse_args(argv)
     if args.pabulib:
         print(real(args.pabulib, args.rules, args.runs, args.reference_timeout))
     if args.synthetic:
         print(synthetic(args.synthetic, args.runs))
+    for size in args.stages:
+        print(stages(size, args.runs))
 
 
 if __name__ == "__main__":
