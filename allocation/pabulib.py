@@ -310,13 +310,12 @@ def _long_table(
 ) -> pd.DataFrame | None:
     """One row per project named, if all are known, none twice on a ballot, and
     (for pointed ballots) each has a number of points of 0 or more."""
-    lengths, chosen = _split(columns["vote"])
-    where = projects.get_indexer(pd.Index(chosen))
+    lengths, where = _projects_named(columns["vote"], projects)
     voter_at = np.repeat(np.arange(len(voter_ids)), lengths)
     pairs = np.sort(voter_at * (len(projects) + 1) + where)
     if (where < 0).any() or (pairs[1:] == pairs[:-1]).any():
         return None
-    points = np.full(len(chosen), np.nan)
+    points = np.full(len(where), np.nan)
     if vote_type in POINTED:
         point_lengths, given = _split(columns["points"])
         try:
@@ -331,10 +330,72 @@ def _long_table(
             # Categories (see election.positions): the ids are not repeated per vote.
             "voter": pd.Categorical.from_codes(voter_at, categories=pd.Index(voter_ids)),
             "project": pd.Categorical.from_codes(where, categories=projects),
-            "position": np.arange(len(chosen)) - starts + 1,
+            "position": np.arange(len(where)) - starts + 1,
             "points": points,
         }
     )
+
+
+def _projects_named(
+    cells: tuple[str, ...], projects: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many projects each vote names, and each one's position in ``projects``
+    (-1: not a project).
+
+    Most files number their projects 1, 2, 3, ...; then a million votes are read
+    as numbers, three million ids at once, instead of as three million strings to
+    look up one by one. That holds only if every id named is a number written the
+    way the project list writes it (digits only, no leading zero, none empty);
+    otherwise the ids are looked up as text.
+    """
+    lengths = _item_counts(cells)
+    joined = ",".join(filter(None, cells))
+    numbered = _numbered(projects)
+    if numbered is not None and joined:
+        raw = np.frombuffer(joined.encode(), dtype=np.uint8)
+        comma = raw == ord(",")
+        widths = np.diff(np.r_[-1, np.flatnonzero(comma), len(raw)]) - 1
+        plain = bool((comma | ((raw >= ord("0")) & (raw <= ord("9")))).all())
+        if plain and len(widths) == lengths.sum() and widths.min() > 0:
+            values = np.fromstring(joined, dtype=np.int64, sep=",")
+            if len(values) == len(widths) and _written_plainly(values, widths):
+                known = values < len(numbered)
+                return lengths, np.where(known, numbered[np.where(known, values, 0)], -1)
+    chosen = joined.split(",") if joined else []
+    return lengths, projects.get_indexer(pd.Index(chosen))
+
+
+def _numbered(projects: pd.Index) -> np.ndarray | None:
+    """Each project's position by its number, if every id is a number written
+    plainly and the largest is small enough to index by (else None)."""
+    ids = [str(p) for p in projects]
+    if not ids or not all(p.isascii() and p.isdigit() and str(int(p)) == p for p in ids):
+        return None
+    numbers = [int(p) for p in ids]
+    if max(numbers) > 1_000_000 + 10 * len(numbers):
+        return None
+    table = np.full(max(numbers) + 1, -1, dtype=np.int64)
+    table[numbers] = np.arange(len(numbers))
+    return table
+
+
+#: 10, 100, ... 10**18: the digits a number needs is one more than how many it reaches.
+_POWERS = 10 ** np.arange(1, 19, dtype=np.int64)
+
+
+def _written_plainly(values: np.ndarray, widths: np.ndarray) -> bool:
+    """Whether each number took exactly as many digits as it needs (no leading zero)."""
+    needed = np.searchsorted(_POWERS, values, side="right") + 1
+    return bool(np.array_equal(needed, widths))
+
+
+def _item_counts(cells: tuple[str, ...]) -> np.ndarray:
+    """How many comma-separated items each cell lists (0 for an empty cell)."""
+    raw = np.frombuffer(";".join(cells).encode(), dtype=np.uint8)
+    ends = np.r_[np.flatnonzero(raw == ord(";")), len(raw)]
+    starts = np.r_[0, ends[:-1] + 1]
+    commas = np.diff(np.r_[0, np.searchsorted(np.flatnonzero(raw == ord(",")), ends)])
+    return np.where(ends > starts, commas + 1, 0).astype(np.int64)
 
 
 def _split(cells: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
@@ -342,13 +403,8 @@ def _split(cells: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
 
     An empty item ("1,,2") gives an empty string, which no project id matches.
     """
-    raw = np.frombuffer(";".join(cells).encode(), dtype=np.uint8)
-    ends = np.r_[np.flatnonzero(raw == ord(";")), len(raw)]
-    starts = np.r_[0, ends[:-1] + 1]
-    commas = np.diff(np.r_[0, np.searchsorted(np.flatnonzero(raw == ord(",")), ends)])
-    lengths = np.where(ends > starts, commas + 1, 0).astype(np.int64)
     joined = ",".join(filter(None, cells))
-    return lengths, joined.split(",") if joined else []
+    return _item_counts(cells), joined.split(",") if joined else []
 
 
 def _votes_by_line(

@@ -21,6 +21,8 @@ from allocation.election import VOTE_TYPES
 from allocation.election import Election
 from allocation.pabulib import _TITLE
 from allocation.pabulib import PabulibError
+from allocation.pabulib import _projects_named
+from allocation.pabulib import _split
 from allocation.pabulib import _titles
 from allocation.pabulib import format_pb
 from allocation.pabulib import parse_pb
@@ -247,3 +249,31 @@ def test_titles_are_the_lines_the_title_pattern_matches(lines: list[str], end: s
     text = end.join(lines)
     expected = [(m.start(), m.end(), m.group(1)) for m in _TITLE.finditer(text)]
     assert [(m.start(), m.end(), m.group(1)) for m in _titles(text)] == expected
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                ["1", "2", "10", "07", "0", "", "999", "3", "x", "12345678901234567890"]
+            ),
+            max_size=4,
+        ).map(",".join),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(
+        [["1", "2", "3", "10"], ["0", "1", "2", "3"], ["1", "2", "07"], ["A", "B"]]
+    ),
+)
+def test_votes_read_as_numbers_name_the_projects_text_names(
+    cells: list[str], ids: list[str]
+) -> None:
+    """Numbered projects let votes be read as numbers: the positions must be those
+    that looking each id up as text gives, whatever the cells hold."""
+    projects = pd.Index(ids)
+    lengths, chosen = _split(tuple(cells))
+    expected = projects.get_indexer(pd.Index(chosen))
+    found_lengths, found = _projects_named(tuple(cells), projects)
+    assert found_lengths.tolist() == lengths.tolist()
+    assert found.tolist() == expected.tolist()
