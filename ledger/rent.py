@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from beancount.core import data
 from beancount.core import flags
@@ -39,6 +40,8 @@ from ledger.federation import Federation
 from ledger.federation import Tenant
 from ledger.federation import rent_accounts
 from ledger.lease import Lease
+from ledger.periods import Frequency
+from ledger.periods import Period
 from ledger.schedule import Charge
 from ledger.tenancy import TenantPosition
 from ledger.tenancy import tenant_movements
@@ -47,6 +50,8 @@ from ledger.tenancy import tenant_movements
 CHARGE_SOURCE = "<coopfund:rent>"
 #: The ``filename`` of generated applications of prepaid credit.
 CREDIT_SOURCE = "<coopfund:prepaid>"
+
+_DUE = attrgetter("due")
 
 
 def is_charge(entry: data.Directive) -> bool:
@@ -113,7 +118,14 @@ class _Postings:
 class _LeaseBook:
     """What every transaction of one lease shares, made once for all of them."""
 
-    def __init__(self, lease: Lease, tenancy: _Tenancy) -> None:
+    def __init__(
+        self,
+        lease: Lease,
+        tenancy: _Tenancy,
+        labels: dict[Frequency, dict[datetime.date, str]],
+    ) -> None:
+        #: Period labels by start date, shared by every lease of the same frequency.
+        self._labels = labels[lease.frequency]
         self.payee = tenancy.payee
         self.lineno = lease.source["lineno"]
         self.link = frozenset({lease.link})
@@ -121,6 +133,13 @@ class _LeaseBook:
         self.applied = _Postings(tenancy.prepaid, tenancy.receivable, lease.currency)
         #: The narration's end, after the period's label.
         self.for_workplace = f" for {lease.workplace}"
+
+    def label(self, period: Period) -> str:
+        """``period.label``, made once per period for all the leases (it is slow)."""
+        label = self._labels.get(period.start)
+        if label is None:
+            label = self._labels[period.start] = period.label
+        return label
 
 
 def rent_entries(
@@ -135,18 +154,23 @@ def rent_entries(
     )
     for tenant, entry, owed, credit in tenant_movements(entries, rent_accounts(federation)):
         movements[tenant].append((entry.date, owed, credit))
+    labels: dict[Frequency, dict[datetime.date, str]] = defaultdict(dict)
     result: list[data.Directive] = []
     for tenant, tenant_charges in by_tenant.items():
-        tenant_charges.sort(key=lambda charge: charge.due)
+        tenant_charges.sort(key=_DUE)
         tenancy = _Tenancy.of(federation, tenant)
-        result.extend(_with_credit(tenant_charges, movements[tenant], tenancy))
+        leases = {charge.lease.id: charge.lease for charge in tenant_charges}
+        books = {
+            ident: _LeaseBook(lease, tenancy, labels) for ident, lease in leases.items()
+        }
+        result.extend(_with_credit(tenant_charges, movements[tenant], books))
     return result
 
 
 def _with_credit(
     charges: list[Charge],
     movements: list[tuple[datetime.date, Decimal, Decimal]],
-    tenancy: _Tenancy,
+    books: dict[str, _LeaseBook],
 ) -> list[data.Directive]:
     """Charge transactions in order, applying credit the way :class:`TenantPosition` says.
 
@@ -156,8 +180,6 @@ def _with_credit(
     position = TenantPosition()
     result: list[data.Directive] = []
     moved = 0
-    leases = {charge.lease.id: charge.lease for charge in charges}
-    books = {lease_id: _LeaseBook(lease, tenancy) for lease_id, lease in leases.items()}
     for charge in charges:
         while moved < len(movements) and movements[moved][0] < charge.due:
             _, owed, credit = movements[moved]
@@ -174,7 +196,7 @@ def _with_credit(
 
 def _charge_transaction(charge: Charge, book: _LeaseBook) -> data.Transaction:
     """The transaction that records one charge as owed and earned."""
-    narration = f"Rent {charge.period.label}{book.for_workplace}"
+    narration = f"Rent {book.label(charge.period)}{book.for_workplace}"
     if charge.is_partial:
         narration += f", {charge.first_day} to {charge.last_day} pro rata"
     meta = {
@@ -206,7 +228,7 @@ def _credit_transaction(
         charge.due,
         flags.FLAG_OKAY,
         book.payee,
-        f"Prepaid rent applied to rent {charge.period.label}",
+        f"Prepaid rent applied to rent {book.label(charge.period)}",
         data.EMPTY_SET,
         book.link,
         book.applied.of(applied),
