@@ -10,6 +10,8 @@ import calendar
 import datetime
 import enum
 import re
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import NamedTuple
 
 
@@ -98,6 +100,49 @@ def _period_end(start: datetime.date, frequency: Frequency) -> datetime.date:
     """The last day of the period that begins on ``start`` (a first of a month)."""
     year, month = divmod(start.year * 12 + start.month - 2 + frequency.value, 12)
     return datetime.date(year, month + 1, days_in_month(year, month + 1))
+
+
+class Calendar:
+    """Periods and due dates, each worked out once and then shared.
+
+    A federation's leases are charged for the same calendar months again and again
+    (1,078 leases over ten years: 81,000 charges, 120 months), so the rent
+    schedule looks each period and due date up here instead of computing it anew.
+    Periods are immutable, so sharing them is safe. The tables are keyed by dates
+    and ints, not by periods: a period's hash would call the enum's Python-level
+    ``__hash__``.
+    """
+
+    def __init__(self) -> None:
+        self._after: dict[Frequency, dict[datetime.date, Period]] = {
+            frequency: {} for frequency in Frequency
+        }
+        self._due: dict[int, dict[datetime.date, datetime.date]] = defaultdict(dict)
+
+    def periods(self, first: Period) -> Iterator[Period]:
+        """``first`` and every period after it, in order, without end."""
+        after = self._after[first.frequency]
+        period = first
+        while True:
+            yield period
+            following = after.get(period.start)
+            if following is None:
+                following = after[period.start] = period.next()
+            period = following
+
+    def due_dates(self, due_day: int) -> dict[datetime.date, datetime.date]:
+        """The due dates (by period start) on ``due_day``, for :meth:`due_date`."""
+        return self._due[due_day]
+
+    @staticmethod
+    def due_date(
+        known: dict[datetime.date, datetime.date], period: Period, due_day: int
+    ) -> datetime.date:
+        """``period.due_date(due_day)``, looked up in ``known`` (from :meth:`due_dates`)."""
+        due = known.get(period.start)
+        if due is None:
+            due = known[period.start] = period.due_date(due_day)
+        return due
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")

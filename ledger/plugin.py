@@ -69,6 +69,7 @@ from ledger.levy import levy_entries
 from ledger.levy import read_levies
 from ledger.openings import open_entries
 from ledger.payers import read_payers
+from ledger.periods import Calendar
 from ledger.proposals import read_agenda
 from ledger.rent import rent_entries
 from ledger.schedule import charges
@@ -145,9 +146,10 @@ def _run(
 
     until = settings.as_of or (entries[-1].date if entries else datetime.date.min)
     all_charges = []
+    calendar = Calendar()
     for lease in leases:
         series = indices.get(lease.indexation.index or "")
-        lease_charges, problems = charges(lease, series, until)
+        lease_charges, problems = charges(lease, series, until, calendar)
         all_charges.extend(lease_charges)
         errors.extend(LeaseError(lease.source, problem, None) for problem in problems)
 

@@ -36,6 +36,7 @@ from ledger.indexation import HUNDRED
 from ledger.indexation import IndexSeries
 from ledger.lease import Lease
 from ledger.numbers import to_cents
+from ledger.periods import Calendar
 from ledger.periods import Period
 from ledger.periods import add_months
 from ledger.periods import period_containing
@@ -109,24 +110,34 @@ def _anniversaries(start: datetime.date, horizon: datetime.date) -> list[datetim
 
 
 def charges(
-    lease: Lease, series: IndexSeries | None, until: datetime.date
+    lease: Lease,
+    series: IndexSeries | None,
+    until: datetime.date,
+    calendar: Calendar | None = None,
 ) -> tuple[list[Charge], list[str]]:
-    """Every charge of the lease due on or before ``until``, in date order."""
+    """Every charge of the lease due on or before ``until``, in date order.
+
+    ``calendar`` shares periods and due dates between leases (the plugin passes one
+    for all of them); the rules above are applied to each period exactly as written.
+    """
     steps, problems = rent_steps(lease, series, until)
     since = [step.since for step in steps]
     result: list[Charge] = []
     commencement, last_day = lease.commencement, lease.last_day or datetime.date.max
-    period = period_containing(commencement, lease.frequency)
-    while True:
-        first = max(period.start, commencement)
-        last = min(period.end, last_day)
-        due = max(period.due_date(lease.due_day), first)
+    calendar = calendar or Calendar()
+    due_day = lease.due_day
+    known_dues = calendar.due_dates(due_day)
+    for period in calendar.periods(period_containing(commencement, lease.frequency)):
+        start, end = period.start, period.end
+        first = max(start, commencement)
+        last = min(end, last_day)
+        due = max(calendar.due_date(known_dues, period, due_day), first)
         if first > last or due > until:
             return result, problems
         rent = steps[bisect.bisect_right(since, first) - 1].rent
         if rent:
-            days = (last - first).days + 1
-            length = period.days
-            amount = rent if days == length else to_cents(rent * days / length)
+            amount = rent
+            if first != start or last != end:  # a partial period
+                amount = to_cents(rent * ((last - first).days + 1) / period.days)
             result.append(Charge(lease, due, period, first, last, rent, amount))
-        period = period.next()
+    raise AssertionError("unreachable: the periods never end")  # pragma: no cover

@@ -207,6 +207,22 @@ def test_rent_change_applies_from_the_first_period_starting_on_or_after_it(charg
     ]
 
 
+def test_equal_rents_written_differently_keep_their_digits(charges_of):
+    """
+    2024-01-01 custom "lease" "EAS-HALL"
+      coop: "Riverside"
+      collective: "Bakery"
+      workplace: "Market Hall"
+      rent: 1000 EUR
+    2024-03-01 custom "rent-change" "EAS-HALL"
+      rent: 1000.00 EUR
+    """
+    # Charges of the same amount share their postings; 1000 and 1000.00 are equal
+    # numbers but must stay apart, as Beancount infers tolerances from the digits.
+    rows, _ = charges_of("2024-04-01")
+    assert [row[1] for row in rows] == ["1000", "1000", "1000.00", "1000.00"]
+
+
 def test_termination_mid_period_charges_the_days_let_and_nothing_after(charges_of):
     """
     2024-01-01 custom "lease" "OAK-ARCADE"
