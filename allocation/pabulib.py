@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -254,26 +255,29 @@ def _votes_at_once(
     section: _Section, vote_type: str, projects: pd.Index
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]] | None:
     """The votes read column by column, or None if any line needs a closer look."""
-    columns = _columns(section, vote_type)
-    if columns is None:
+    read = _columns(section, vote_type)
+    if read is None:
         return None
-    voter_ids = np.asarray(columns["voter_id"], dtype=object)
+    columns, voter_ids = read
     votes = _long_table(columns, voter_ids, vote_type, projects)
     if votes is None:
         return None
     extra = [c for c in section.header if c not in ("voter_id", "vote", "points")]
     voters = pd.DataFrame(
-        {c: columns[c] for c in extra},
-        index=pd.Index(voter_ids, name="voter"),
-        columns=extra,
-        dtype=str,
+        {c: columns[c] for c in extra}, index=voter_ids, columns=extra, dtype=str
     )
     return voters, votes, []
 
 
-def _columns(section: _Section, vote_type: str) -> dict[str, tuple[str, ...]] | None:
-    """The section's cells by column, if the header has what the vote type needs,
-    every line fills it exactly, and no voter is listed twice."""
+def _columns(
+    section: _Section, vote_type: str
+) -> tuple[dict[str, np.ndarray], pd.Index] | None:
+    """The section's cells by column, and the voters' ids, if the header has what
+    the vote type needs, every line fills it exactly, and no voter is listed twice.
+
+    The ids are checked unique as an index, which remembers it: the voters' index
+    and the vote table's categories are this same index, so a million ids are
+    hashed once."""
     header = section.header
     needed = ["voter_id", "vote", *(["points"] if vote_type in POINTED else [])]
     if header[0] != "voter_id" or not set(needed) <= set(header) or not section.is_plain():
@@ -292,19 +296,18 @@ def _columns(section: _Section, vote_type: str) -> dict[str, tuple[str, ...]] | 
     except pd.errors.ParserError:
         return None  # a line with too many cells: found and reported line by line
     separators = section.body.count(";")
-    voter_ids = table["voter_id"]
     if table.empty or separators != len(table) * (len(header) - 1):
         return None
-    if voter_ids.eq("").any() or voter_ids.duplicated().any():
+    columns = {column: table[column].to_numpy(dtype=object) for column in header}
+    voter_ids = pd.Index(columns["voter_id"], name="voter")
+    if (voter_ids == "").any() or not voter_ids.is_unique:
         return None
-    return {
-        column: tuple(table[column].to_numpy(dtype=object).tolist()) for column in header
-    }
+    return columns, voter_ids
 
 
 def _long_table(
-    columns: dict[str, tuple[str, ...]],
-    voter_ids: np.ndarray,
+    columns: dict[str, np.ndarray],
+    voter_ids: pd.Index,
     vote_type: str,
     projects: pd.Index,
 ) -> pd.DataFrame | None:
@@ -328,7 +331,7 @@ def _long_table(
     return pd.DataFrame(
         {
             # Categories (see election.positions): the ids are not repeated per vote.
-            "voter": pd.Categorical.from_codes(voter_at, categories=pd.Index(voter_ids)),
+            "voter": pd.Categorical.from_codes(voter_at, categories=voter_ids),
             "project": pd.Categorical.from_codes(where, categories=projects),
             "position": np.arange(len(where)) - starts + 1,
             "points": points,
@@ -337,7 +340,7 @@ def _long_table(
 
 
 def _projects_named(
-    cells: tuple[str, ...], projects: pd.Index
+    cells: Collection[str], projects: pd.Index
 ) -> tuple[np.ndarray, np.ndarray]:
     """How many projects each vote names, and each one's position in ``projects``
     (-1: not a project).
@@ -389,7 +392,7 @@ def _written_plainly(values: np.ndarray, widths: np.ndarray) -> bool:
     return bool(np.array_equal(needed, widths))
 
 
-def _item_counts(cells: tuple[str, ...]) -> np.ndarray:
+def _item_counts(cells: Collection[str]) -> np.ndarray:
     """How many comma-separated items each cell lists (0 for an empty cell)."""
     raw = np.frombuffer(";".join(cells).encode(), dtype=np.uint8)
     ends = np.r_[np.flatnonzero(raw == ord(";")), len(raw)]
@@ -398,7 +401,7 @@ def _item_counts(cells: tuple[str, ...]) -> np.ndarray:
     return np.where(ends > starts, commas + 1, 0).astype(np.int64)
 
 
-def _split(cells: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+def _split(cells: Collection[str]) -> tuple[np.ndarray, list[str]]:
     """How many items each comma-separated cell lists, and all items in order.
 
     An empty item ("1,,2") gives an empty string, which no project id matches.
