@@ -457,7 +457,11 @@ def ensure_ledger(scale: Scale, *, regenerate: bool = False, log: bool = True) -
         written = sum(
             count_directives(text.encode())
             for name, text in files.items()
-            if name.endswith(".beancount") and name not in (BARE, CHART)
+            if name.endswith(".beancount")
+            and name not in (BARE, CHART)
+            # (each co-op's own main file opens its books alone; the region's
+            # main file, which is loaded here, includes their books directly)
+            and not (name.startswith("coops/") and name.endswith("/main.beancount"))
         )
         files[TEXT], files[CHARGES] = text_files(staging, files[BARE])
         for name in (TEXT, CHARGES):
