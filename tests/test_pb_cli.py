@@ -63,3 +63,32 @@ def test_a_broken_file_is_named_with_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{broken}:24: the vote names S9, not in PROJECTS" in result.output
     assert "Fix the file, then run this again." in result.output
+
+
+def test_explaining_many_left_out_projects_reports_progress_apart_from_the_output(
+    tmp_path: Path,
+) -> None:
+    """Explanations of a large round take a while: each tenth is reported on
+    standard error, and the JSON on standard output stays whole."""
+    projects = "".join(f"{n};{1000 + n}\n" for n in range(1, 26))
+    votes = "".join(f"v{n};{n % 25 + 1},{(n + 3) % 25 + 1}\n" for n in range(60))
+    path = tmp_path / "many.pb"
+    path.write_text(
+        "META\nkey;value\ndescription;many\nvote_type;approval\nbudget;2100\n"
+        f"PROJECTS\nproject_id;cost\n{projects}VOTES\nvoter_id;vote\n{votes}",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        ["pb", "allocate", str(path), "--rule", "greedy", "--explain", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    left_out = 25 - len(report["selected"])
+    assert left_out >= 20
+    step = left_out // 10
+    assert result.stderr.splitlines() == [
+        f"projects left out, explained: {done} of {left_out}"
+        for done in range(1, left_out + 1)
+        if done % step == 0 or done == left_out
+    ]

@@ -19,6 +19,7 @@ from allocation.problem import problem
 from allocation.utilitarian import SOLVERS
 from allocation.utilitarian import SolverError
 from reports.cli.options import format_option
+from reports.cli.progress import every_tenth
 from reports.output import render
 
 
@@ -75,7 +76,12 @@ def allocate(file: Path, rule: str, solver: str, explain: bool, fmt: str) -> Non
         }
     )
     if explain:
-        why = explain_proposals(chosen, outcome, lambda p: count(p, rule, solver))
+        why = explain_proposals(
+            chosen,
+            outcome,
+            lambda p: count(p, rule, solver),
+            every_tenth("projects left out, explained:"),
+        )
         frame["lost_if_forced"] = (
             why["points_lost_if_forced"].reindex(projects.index).map(_money).to_numpy()
         )
