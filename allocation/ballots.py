@@ -365,15 +365,17 @@ def counted_ballots(
     bounds = [(int(low), int(high)) for low, high in itertools.pairwise(edges)]
 
     def read(on: sqlite3.Connection, low: int, high: int) -> _Slice:
-        return _read_slice(on, voting, groups, low, high, ids=ids, receipts=receipts)
+        return _read_slice(on, voting, low, high, ids=ids, receipts=receipts)
 
     path = _file_of(connection)
     if path is None or connection.in_transaction:  # others would not see its writes
+        _number_groups(connection, groups)
         slices = [read(connection, low, high) for low, high in bounds]
     else:
 
         def read_apart(low: int, high: int) -> _Slice:
             with closing(connect(path)) as own:
+                _number_groups(own, groups)
                 return read(own, low, high)
 
         with ThreadPoolExecutor(READERS) as pool:
@@ -392,17 +394,9 @@ def counted_ballots(
     )
 
 
-def _read_slice(
-    connection: sqlite3.Connection,
-    voting: Round,
-    groups: list[tuple[str, str]],
-    low: int,
-    high: int,
-    *,
-    ids: bool,
-    receipts: bool,
-) -> _Slice:
-    """The electorate's ballots of members with keys from ``low`` to before ``high``."""
+def _number_groups(connection: sqlite3.Connection, groups: list[tuple[str, str]]) -> None:
+    """Give the connection the count's (co-op, class) pairs with their codes, in a
+    table of its own: the electorate's co-ops, and a code for each voter's pair."""
     connection.execute(
         "CREATE TEMP TABLE IF NOT EXISTS count_groups "
         "(coop TEXT, class TEXT, code TEXT, PRIMARY KEY (coop, class)) WITHOUT ROWID"
@@ -412,6 +406,19 @@ def _read_slice(
         "INSERT INTO count_groups VALUES (?, ?, ?)",
         [(coop, kind, f"{n:0{WIDTH}x}") for n, (coop, kind) in enumerate(groups)],
     )
+
+
+def _read_slice(
+    connection: sqlite3.Connection,
+    voting: Round,
+    low: int,
+    high: int,
+    *,
+    ids: bool,
+    receipts: bool,
+) -> _Slice:
+    """The electorate's ballots of members with keys from ``low`` to before ``high``
+    (the connection's ``count_groups`` say which co-ops, see :func:`_number_groups`)."""
     cutoff = voting.cutoff.isoformat()
     # The separator is a literal: SQLite would call char(31) once per row.
     named = f"group_concat(m.member_id, '{_UNIT}')" if ids else "NULL"
