@@ -9,6 +9,8 @@ round trip.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +23,8 @@ from allocation.election import VOTE_TYPES
 from allocation.election import Election
 from allocation.pabulib import _TITLE
 from allocation.pabulib import PabulibError
-from allocation.pabulib import _projects_named
-from allocation.pabulib import _split
+from allocation.pabulib import _Cells
+from allocation.pabulib import _named
 from allocation.pabulib import _titles
 from allocation.pabulib import format_pb
 from allocation.pabulib import parse_pb
@@ -251,29 +253,63 @@ def test_titles_are_the_lines_the_title_pattern_matches(lines: list[str], end: s
     assert [(m.start(), m.end(), m.group(1)) for m in _titles(text)] == expected
 
 
+#: Cell texts: empty, short and long, numbers with and without leading zeros,
+#: letters that take two bytes in UTF-8, commas, spaces, a zero byte.
+_CELLS = ["", "1", "07", "P00001", "Łąka", "a b", "12345678901234567890", "1,2", "x\0"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(st.sampled_from(_CELLS), min_size=3, max_size=3),
+            st.sampled_from([[""], ["1", "2"], ["1", "2", "3", "4"]]),  # blank, short, long
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+def test_cells_are_the_cells_a_csv_reader_reads(
+    lines: list[list[str]], end: str, last_end: bool
+) -> None:
+    """The votes split at array speed must be the cells a CSV reader gives, blank
+    lines skipped; or, unless every other line has three cells and each line
+    ends alike, nothing (then the votes are read line by line)."""
+    body = end.join(";".join(cells) for cells in lines) + (end if last_end else "")
+    cells = _Cells.split(body, 3)
+    rows = [row for row in csv.reader(io.StringIO(body, newline=""), delimiter=";") if row]
+    lone_return = "\r" in body.removesuffix("\r").replace("\r\n", "")
+    if lone_return or any(len(c) != 3 for c in lines if c != [""]):
+        assert cells is None
+        return
+    assert cells is not None
+    assert [cells.text(j) for j in range(3)] == [[row[j] for row in rows] for j in range(3)]
+
+
 @given(
     st.lists(
         st.lists(
-            st.sampled_from(
-                ["1", "2", "10", "07", "0", "", "999", "3", "x", "12345678901234567890"]
-            ),
-            max_size=4,
+            st.sampled_from(["1", "10", "07", "", "P00001", "Łąka", "1234567890"])
         ).map(",".join),
         min_size=1,
         max_size=8,
     ),
     st.sampled_from(
-        [["1", "2", "3", "10"], ["0", "1", "2", "3"], ["1", "2", "07"], ["A", "B"]]
+        [["1", "2", "10"], ["0", "1", "07"], ["P00001", "Łąka"], ["1234567890", "1"], []]
     ),
 )
-def test_votes_read_as_numbers_name_the_projects_text_names(
+def test_projects_named_are_those_their_text_names(
     cells: list[str], ids: list[str]
 ) -> None:
-    """Numbered projects let votes be read as numbers: the positions must be those
-    that looking each id up as text gives, whatever the cells hold."""
-    projects = pd.Index(ids)
-    lengths, chosen = _split(tuple(cells))
-    expected = projects.get_indexer(pd.Index(chosen))
-    found_lengths, found = _projects_named(tuple(cells), projects)
-    assert found_lengths.tolist() == lengths.tolist()
-    assert found.tolist() == expected.tolist()
+    """Project ids are compared as numbers when short: each must name the project
+    that looking it up as text names, with items counted as splitting the cells
+    on commas counts them."""
+    split = _Cells.split("".join(f"v{n};{cell}\n" for n, cell in enumerate(cells)), 2)
+    assert split is not None
+    items = split.items(1)
+    named = [cell.split(",") if cell else [] for cell in cells]
+    assert items.counts.tolist() == [len(n) for n in named]
+    projects = pd.Index(ids, dtype=object)
+    expected = projects.get_indexer(pd.Index([i for n in named for i in n], dtype=object))
+    assert _named(items, projects).tolist() == expected.tolist()
