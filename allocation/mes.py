@@ -211,7 +211,8 @@ class _Table:
 
         Projects wait in a heap by a bound from below on their price, and only the
         one on top is priced afresh: when its price still beats the next bound, it
-        is the cheapest; otherwise it goes back with its new price. ``prices``
+        is the cheapest; otherwise it goes back with its new price (or just behind
+        the next, if it lost on the tie order alone). ``prices``
         holds what the runs with larger budgets found at each node, also bounds
         from below (infinite: its supporters could not afford it even there); this
         run adds its own prices, for the smaller budgets. ``found`` gathers who was
@@ -238,26 +239,34 @@ class _Table:
         chosen, heap, node = state.chosen.copy(), list(state.heap), state.node
         left = share - state.spent
         exact = True
+        priced: dict[int, float] = {}  # the prices found at this node
+        raised = False
         while heap:
             floor, tie, project = heapq.heappop(heap)
             rival = heap[0] if heap else _NOBODY
             key = node * self.projects + project
-            larger = prices.get(key, floor)
-            if larger > floor:
-                exact = False
-                if larger == _INF:
-                    continue  # its supporters could not afford it with more money
-                if not _beats(larger, tie, rival[0], rival[1]):
-                    heapq.heappush(heap, (larger, tie, project))
-                    continue
-                floor = larger
-            rho, even = self._price(key, project, left, floor, found)
-            exact = exact and even
-            prices[key] = rho
-            if rho == _INF:
-                continue  # its supporters can no longer afford it, nor ever will
+            rho = priced.get(project)
+            if rho is None:
+                larger = prices.get(key, floor)
+                if larger > floor:
+                    exact = False
+                    if larger == _INF:
+                        continue  # its supporters could not afford it with more money
+                    if not _beats(larger, tie, rival[0], rival[1]):
+                        heapq.heappush(heap, (larger, tie, project))
+                        continue
+                    floor = larger
+                rho, even = self._price(key, project, left, floor, found)
+                exact = exact and even
+                prices[key] = priced[project] = rho
+                if rho == _INF:
+                    continue  # its supporters can no longer afford it, nor ever will
             if not _beats(rho, tie, rival[0], rival[1]):
-                heapq.heappush(heap, (rho, tie, project))
+                # Back it goes, behind the rival if the tie order alone kept it from
+                # winning (its price within rounding of the rival's bound): else it
+                # would be on top again, and lose again, for ever.
+                raised |= rival[0] > rho
+                heapq.heappush(heap, (max(rho, rival[0]), tie, project))
                 continue
             voters = self.voters_of[project]
             paid = left[voters]
@@ -265,6 +274,11 @@ class _Table:
             left[voters] = np.maximum(paid, 0.0, out=paid)
             chosen[project] = True
             node = self.nodes.setdefault(key, len(self.nodes) + 1)
+            if raised:  # the heap holds bounds from below again
+                heap = [(priced.get(p, bound), t, p) for bound, t, p in heap]
+                heapq.heapify(heap)
+                raised = False
+            priced = {}
             if exact:
                 state = _Start(chosen.copy(), share - left, list(heap), node)
         return chosen, state
