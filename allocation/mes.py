@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -76,7 +77,13 @@ _INF = float("inf")
 _NOBODY = (_INF, -1, -1)
 
 
-def equal_shares(problem: Problem) -> Outcome:
+#: Told, as Add1 goes on, how many times it has raised the budget and what the
+#: last outcome that fits spends: on a city's ballots counted in a small currency
+#: unit it may raise it tens of thousands of times.
+Progress = Callable[[int, float], None]
+
+
+def equal_shares(problem: Problem, progress: Progress | None = None) -> Outcome:
     """Equal shares with the Add1 completion, then greedy."""
     projects = problem.projects
     table = _Table(problem)
@@ -87,6 +94,7 @@ def equal_shares(problem: Problem) -> Outcome:
     completion = problem.mes_completion
     done = completion == "none" or _exhaustive(costs, chosen, problem.budget)
     sizes = itertools.chain(_FIRST_BLOCKS, itertools.repeat(_BLOCK))
+    raised = 0
     while not done:
         budgets = []
         for _ in range(next(sizes)):
@@ -97,9 +105,12 @@ def equal_shares(problem: Problem) -> Outcome:
                 done = True
                 break
             chosen = larger
+            raised += 1
             if _exhaustive(costs, chosen, problem.budget):
                 done = True
                 break
+        if progress is not None:
+            progress(raised, float(costs[chosen].sum()))
     if completion == "add1+greedy":
         chosen = _complete(problem, costs, chosen)
     funded = pd.Series(np.where(chosen, costs, 0.0), index=projects.index)

@@ -15,6 +15,7 @@ that is an exact copy of another, so that ties are decided by the tie order.
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -115,11 +116,18 @@ def _run(
         chosen[p] = True
 
 
-def _plain(counted: Problem) -> tuple[set[str], int]:
-    """Equal shares with Add1, then greedy, every Add1 budget counted on its own;
-    and how many budgets Add1 tried."""
-    projects = counted.projects
-    costs = projects["cost"].to_numpy(dtype=float)
+class _Add1(NamedTuple):
+    """What Add1 did, counted plainly: the last outcome that fits, how many times
+    the budget was raised to reach it, and how many budgets were tried."""
+
+    chosen: np.ndarray
+    raised: int
+    tried: int
+
+
+def _add1(counted: Problem) -> _Add1:
+    """Equal shares with Add1, every Add1 budget counted on its own."""
+    costs = counted.projects["cost"].to_numpy(dtype=float)
     supporters = _supporters(counted)
 
     def exhaustive(chosen: np.ndarray) -> bool:
@@ -132,8 +140,18 @@ def _plain(counted: Problem) -> tuple[set[str], int]:
         tried += 1
         larger = _run(counted, supporters, budget)
         if costs[larger].sum() > counted.budget + 1e-6:
-            break
+            return _Add1(chosen, tried - 1, tried)
         chosen = larger
+    return _Add1(chosen, tried, tried)
+
+
+def _plain(counted: Problem) -> tuple[set[str], int]:
+    """Equal shares with Add1, then greedy, every Add1 budget counted on its own;
+    and how many budgets Add1 tried."""
+    projects = counted.projects
+    costs = projects["cost"].to_numpy(dtype=float)
+    chosen, _, tried = _add1(counted)
+    chosen = chosen.copy()
     left = counted.budget - costs[chosen].sum()
     points = projects["points"].to_numpy(dtype=float)
     for p in np.lexsort((projects["tie"].to_numpy(), -points)):
@@ -187,3 +205,19 @@ def test_a_price_within_rounding_of_another_goes_to_the_tie_order() -> None:
     count.join(timeout=60)
     assert outcomes, "equal shares did not end"
     assert set(outcomes[0].selected) == {"q"} == _plain(counted)[0]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_add1_reports_how_far_it_has_gone(seed: int) -> None:
+    """Add1 tells, block after block, how many times it has raised the budget and
+    what the last outcome that fits spends: at the end, what counting every
+    budget plainly finds."""
+    counted = problem(parse_pb(_drawn(seed, "approval")))
+    heard: list[tuple[int, float]] = []
+    equal_shares(counted, lambda raised, spent: heard.append((raised, spent)))
+    plainly = _add1(counted)
+    costs = counted.projects["cost"].to_numpy(dtype=float)
+    assert len(heard) > 3
+    assert [raised for raised, _ in heard] == sorted(raised for raised, _ in heard)
+    assert all(spent <= counted.budget for _, spent in heard)
+    assert heard[-1] == (plainly.raised, costs[plainly.chosen].sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pulp
@@ -92,3 +93,29 @@ def test_explaining_many_left_out_projects_reports_progress_apart_from_the_outpu
         for done in range(1, left_out + 1)
         if done % step == 0 or done == left_out
     ]
+
+
+def test_equal_shares_reports_its_completion_apart_from_the_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Add1 may raise a city's budget thousands of times: how far it has gone is
+    reported on standard error (here after every block, not every two seconds),
+    and the JSON on standard output stays whole."""
+    monkeypatch.setattr("reports.cli.progress.EVERY", 0.0)
+    path = DATA / "Poland_Krakow_2019_Bienczyce.pb"
+    result = CliRunner().invoke(
+        main, ["pb", "allocate", str(path), "--rule", "mes", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rule"] == "mes"
+    heard = [
+        re.fullmatch(
+            r"equal shares: the budget raised ([\d,]+) times \(Add1\); "
+            r"the outcome spends ([\d,.]+) of 904,700\.00",
+            line,
+        )
+        for line in result.stderr.splitlines()
+    ]
+    assert len(heard) > 3 and all(heard)
+    raised = [int(match[1].replace(",", "")) for match in heard if match]
+    assert raised == sorted(raised) and raised[-1] > 14

@@ -20,6 +20,7 @@ from allocation.utilitarian import SOLVERS
 from allocation.utilitarian import SolverError
 from reports.cli.options import format_option
 from reports.cli.progress import every_tenth
+from reports.cli.progress import now_and_then
 from reports.output import render
 
 
@@ -59,8 +60,16 @@ def allocate(file: Path, rule: str, solver: str, explain: bool, fmt: str) -> Non
     for note in contest.notes:
         click.echo(f"note: {note}", err=True)
     chosen = problem(contest)
+    say = now_and_then()
+
+    def raised(times: int, spent: float) -> None:
+        say(
+            f"equal shares: the budget raised {times:,} times (Add1); "
+            f"the outcome spends {spent:,.2f} of {chosen.budget:,.2f}"
+        )
+
     try:
-        outcome = count(chosen, rule, solver)
+        outcome = count(chosen, rule, solver, raised)
     except SolverError as error:
         raise click.ClickException(str(error)) from error
     projects = chosen.projects
