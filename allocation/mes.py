@@ -251,7 +251,7 @@ class _Table:
         left = share - state.spent
         exact = True
         priced: dict[int, float] = {}  # the prices found at this node
-        raised = False
+        behind = False  # whether a project was put behind its rival at this node
         while heap:
             floor, tie, project = heapq.heappop(heap)
             rival = heap[0] if heap else _NOBODY
@@ -276,7 +276,7 @@ class _Table:
                 # Back it goes, behind the rival if the tie order alone kept it from
                 # winning (its price within rounding of the rival's bound): else it
                 # would be on top again, and lose again, for ever.
-                raised |= rival[0] > rho
+                behind |= rival[0] > rho
                 heapq.heappush(heap, (max(rho, rival[0]), tie, project))
                 continue
             voters = self.voters_of[project]
@@ -285,10 +285,10 @@ class _Table:
             left[voters] = np.maximum(paid, 0.0, out=paid)
             chosen[project] = True
             node = self.nodes.setdefault(key, len(self.nodes) + 1)
-            if raised:  # the heap holds bounds from below again
+            if behind:  # the heap holds bounds from below again
                 heap = [(priced.get(p, bound), t, p) for bound, t, p in heap]
                 heapq.heapify(heap)
-                raised = False
+                behind = False
             priced = {}
             if exact:
                 state = _Start(chosen.copy(), share - left, list(heap), node)
