@@ -16,6 +16,16 @@ from ledger.books import Books
 pytestmark = pytest.mark.browser
 
 
+def wait_for_heading(browser: Any, start: str) -> None:
+    """Wait up to 30 s for the page's heading to start with ``start`` (a timeout
+    fails the test). Fava redraws a page as it loads, so the heading is found
+    afresh each time."""
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda driver: driver.find_element(By.TAG_NAME, "h2").text.startswith(start),
+        message=f"the page's heading never started with {start!r}",
+    )
+
+
 def cells(browser: Any, rows: str) -> list[list[str]]:
     """The text of each cell of the rows matching ``rows``, read in one go.
 
@@ -85,10 +95,7 @@ def test_federation_page_shows_each_level_with_its_total_and_a_chart(
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
     browser.get(f"{fava_url}/northern-federation/extension/Federation/?time=2026-Q3")
-    heading = wait.until(
-        expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
-    )
-    assert heading.text.startswith("The federation, 2026-Q3, as of 2026-09-30")
+    wait_for_heading(browser, "The federation, 2026-Q3, as of 2026-09-30")
 
 
 def test_rent_roll_page_shows_the_collectives_in_arrears(
@@ -117,10 +124,7 @@ def test_rent_roll_page_shows_the_collectives_in_arrears(
     WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda driver: driver.find_element(By.LINK_TEXT, "Brewery").click() or True
     )
-    heading = wait.until(
-        expected_conditions.presence_of_element_located((By.TAG_NAME, "h2"))
-    )
-    assert heading.text.startswith("Statement of Oakfield Brewers")
+    wait_for_heading(browser, "Statement of Oakfield Brewers")
 
 
 def test_rounds_page_shows_rounds_proposals_and_commitments(
