@@ -424,13 +424,13 @@ def _named(items: _Items, projects: pd.Index) -> np.ndarray:
     equal when their numbers and lengths are; longer ids are looked up as text.
     """
     ids = [str(p).encode() for p in projects]
+    lengths = np.array([len(i) for i in ids])
     widths = items.ends - items.starts
-    if ids and len(widths) and max(widths.max(), *map(len, ids)) <= _PACKED:
+    if ids and len(widths) and max(widths.max(), lengths.max()) <= _PACKED:
         padded = [int.from_bytes(i.ljust(_PACKED, b"\0")) for i in ids]
         known = pd.Index(np.array(padded, dtype=np.uint64))
         if known.is_unique:  # (unless an id ends in a zero byte)
             where = known.get_indexer(pd.Index(_packed(items, widths)))
-            lengths = np.array([len(i) for i in ids])
             return np.where(lengths[where] == widths, where, -1)
     return projects.get_indexer(pd.Index(items.text()))
 
