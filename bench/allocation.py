@@ -15,6 +15,12 @@ like 1/rank), stored once in our SQLite ballot store and written once as a
 each (the store path reads the current ballots of the electorate as
 ``round_problem`` does: in slices of member keys, voters unnamed).
 ``--stages 1000000x2000`` times a count from the store stage by stage.
+
+Before and after: ``--against COMMIT`` times each rule on each ``--pabulib`` file
+with this checkout and with COMMIT's (checked out apart as a git worktree), one
+after the other in fresh processes, ``--runs`` rounds, the order swapped every
+round, so that a slow spell of a shared machine falls on both; the table gives
+both medians and the median of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,6 +130,58 @@ def real(files: list[Path], rules: list[str], runs: int, timeout: float) -> str:
     return markdown_table(
         ["File", "Voters", "Projects", "Rule", "Ours s", "pabutools s", "Ratio"], rows
     )
+
+
+#: One count from a ``.pb`` file, as ``ours_from_file`` does, in whatever checkout
+#: is the working directory (``-c`` puts it first on the path); it prints seconds.
+_ONE_COUNT = """
+import json, sys, time
+from pathlib import Path
+from allocation.count import count
+from allocation.pabulib import read_pb
+from allocation.problem import problem
+began = time.perf_counter()
+count(problem(read_pb(Path(sys.argv[2]))), sys.argv[1])
+print(json.dumps(time.perf_counter() - began))
+"""
+
+
+def counted_in(root: Path, path: Path, rule: str) -> float:
+    """Seconds to count ``path`` by ``rule`` with the code in ``root``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _ONE_COUNT, rule, str(path.resolve())],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.splitlines()[-1])
+
+
+def against(commit: str, files: list[Path], rules: list[str], rounds: int) -> str:
+    """The table of this checkout against ``commit``, round by round alternately."""
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        before = Path(scratch) / "before"
+        git = ["git", "-C", str(ROOT)]
+        subprocess.run(
+            [*git, "worktree", "add", "--detach", str(before), commit], check=True
+        )
+        try:
+            for path, rule in itertools.product(files, rules):
+                times: dict[Path, list[float]] = {before: [], ROOT: []}
+                for round_ in range(rounds):
+                    for root in (before, ROOT) if round_ % 2 == 0 else (ROOT, before):
+                        times[root].append(counted_in(root, path, rule))
+                ratio = statistics.median(
+                    now / then for then, now in zip(times[before], times[ROOT], strict=True)
+                )
+                then, now = (statistics.median(times[root]) for root in (before, ROOT))
+                rows.append([path.stem, rule, seconds(then), seconds(now), f"{ratio:.3f}"])
+                print(f"[allocation] {path.stem} {rule}: {rows[-1][2:]}", flush=True)
+        finally:
+            subprocess.run([*git, "worktree", "remove", "--force", str(before)], check=True)
+    return markdown_table(["File", "Rule", f"{commit} s", "This checkout s", "Ratio"], rows)
 
 
 def synthetic_election(ballots: int, proposals: int) -> Election:
@@ -254,8 +313,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--stages", nargs="*", default=[], help="sizes to time stage by stage (store)"
     )
+    parser.add_argument(
+        "--against", metavar="COMMIT", help="time the --pabulib files against COMMIT's code"
+    )
     args = parser.parse_args(argv)
-    if args.pabulib:
+    if args.pabulib and args.against:
+        print(against(args.against, args.pabulib, args.rules, args.runs))
+    elif args.pabulib:
         print(real(args.pabulib, args.rules, args.runs, args.reference_timeout))
     if args.synthetic:
         print(synthetic(args.synthetic, args.runs))
