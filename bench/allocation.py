@@ -317,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         "--against", metavar="COMMIT", help="time the --pabulib files against COMMIT's code"
     )
     args = parser.parse_args(argv)
+    if args.against and not args.pabulib:
+        parser.error("--against times .pb files: give them with --pabulib FILE.pb ...")
     if args.pabulib and args.against:
         print(against(args.against, args.pabulib, args.rules, args.runs))
     elif args.pabulib:
