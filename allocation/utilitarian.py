@@ -31,8 +31,11 @@ When several selections reach the optimum, the declared tie-break picks one
 (lower total cost, then more first preferences, then the lot) and the others
 are reported. They are found by re-solving with each optimum found cut off (a
 "no-good" constraint) until the best left scores less, up to MAX_TIES others (one
-other above ENUMERATE_UP_TO projects, where each look costs a second or more): a
-round with more tied optima than that is broken among those found.
+other above ENUMERATE_UP_TO projects, where each look costs a second or more).
+When the look stops at that limit there may be more optima than were found, and
+the winner may be among those not found: the solver is then asked for it
+directly (:func:`_tie_winner`), in a programme of up to ENUMERATE_UP_TO projects
+(a plain round's core always is); above that, the tie is broken among those found.
 """
 
 from __future__ import annotations
@@ -245,7 +248,10 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
         if status != pulp.LpStatusOptimal or model.total_points() < best - tolerance:
             break
         optima.append(model.selection())
-    chosen = _tie_break(problem, optima)
+    if len(optima) > others and len(model.ids) <= ENUMERATE_UP_TO:
+        chosen = _tie_winner(problem, best, solver)
+    else:
+        chosen = _tie_break(problem, optima)
     funded = _funding(problem, chosen, solver)
     tied = tuple(s for s in optima if s != chosen)
     return Outcome(
@@ -305,6 +311,41 @@ def _tie_break(problem: Problem, optima: list[frozenset[str]]) -> frozenset[str]
         return (float(rows["cost"].sum()), -int(rows["first"].sum()), sorted(rows["tie"]))
 
     return min(optima, key=key)
+
+
+def _tie_winner(problem: Problem, best: float, solver: str) -> frozenset[str]:
+    """The optimum that the tie-break picks among all of them, found by the solver
+    one criterion at a time: among the selections scoring ``best``, the least total
+    cost; among those, the most first preferences; then the earliest lot places,
+    by taking the projects in lot order, each one that some selection left can
+    still hold (no solve needed when the last one found holds it already).
+
+    Two optima cannot differ only by projects added to one of them (those would
+    cost nothing and score nothing), so the earliest lot places first is the
+    order of :func:`_tie_break`.
+    """
+    model = _Model(problem, solver)
+    program = model.model
+    program += model.value >= best - model.fixed_points - tie_tolerance(best)
+    for column, sense in (("cost", pulp.LpMinimize), ("first", pulp.LpMaximize)):
+        weights = problem.projects[column].astype(float)
+        total = _affine((model.x[p], float(weights[p])) for p in model.ids)
+        program.sense = sense
+        program.setObjective(total)
+        model.solve()
+        reached = float(pulp.value(total) or 0.0)
+        # What is at least as good from now on (``sense``: 1 minimises, -1 maximises).
+        program += sense * total <= sense * reached + tie_tolerance(reached)
+    found = model.selection()
+    tie = problem.projects["tie"]
+    for p in sorted(model.ids, key=lambda p: tie[p]):
+        x = model.x[p]
+        if p not in found and x.upBound != 0:
+            x.lowBound = 1  # can a selection left hold it too?
+            if program.solve(_solver(solver)) == pulp.LpStatusOptimal:
+                found = model.selection()
+        x.lowBound = x.upBound = int(p in found)
+    return found
 
 
 def _funding(problem: Problem, chosen: frozenset[str], solver: str) -> pd.Series:

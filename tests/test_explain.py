@@ -12,6 +12,7 @@ import math
 from dataclasses import replace
 
 import pytest
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 
@@ -25,6 +26,7 @@ from allocation.problem import Options
 from allocation.problem import Problem
 from allocation.problem import problem
 from reports.cli.progress import every_tenth
+from tests.test_knapsack import SEVEN_OPTIMA
 from tests.test_knapsack import _problem
 from tests.test_knapsack import instances
 
@@ -116,6 +118,7 @@ def test_fairness_of_the_round(case: Problem) -> None:
 
 @settings(max_examples=20, deadline=None)
 @given(instances(least_cost=1))
+@example(SEVEN_OPTIMA)
 def test_a_plain_round_settles_funded_at_cost_as_recounting_does(
     instance: tuple[list[int], list[int], int],
 ) -> None:
