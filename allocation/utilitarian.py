@@ -70,10 +70,19 @@ class SolverError(RuntimeError):
 
 def _solver(name: str, *, cuts: bool = True) -> pulp.LpSolver:
     """The solver ``name``, proving optimality exactly; without ``cuts``, CBC
-    branches without generating cutting planes first (see :func:`utilitarian`)."""
+    branches without generating cutting planes first (see :func:`utilitarian`).
+
+    CBC's preprocessing is off: on a knapsack of seven projects it merged two alike
+    (cost 8, 2 points) into one integer column, a cut then took the true optimum
+    (13 points) off, and CBC called 12 optimal (``CBC_WRONG`` in
+    ``tests/test_knapsack.py``). Without it the same CBC is right there, and it is
+    as fast on our programmes (0.30 against 0.32 s at 2,000 projects and a cap).
+    """
     if name == "cbc":
         settings = {} if cuts else {"cuts": False}
-        return pulp.PULP_CBC_CMD(msg=False, gapRel=0, gapAbs=0, **settings)
+        return pulp.PULP_CBC_CMD(
+            msg=False, gapRel=0, gapAbs=0, options=["preprocess off"], **settings
+        )
     if name == "highs":
         _swallow_highs_banner()
         return pulp.HiGHS(msg=False, gapRel=0, gapAbs=0)
@@ -247,6 +256,12 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
         status = model.model.solve(_solver(solver, cuts=cuts))
         if status != pulp.LpStatusOptimal or model.total_points() < best - tolerance:
             break
+        if model.total_points() > best + tolerance:
+            raise SolverError(
+                f"the {solver} solver called {best:g} points the most the budget can "
+                f"buy, then found {model.total_points():g}: it cannot be trusted on "
+                f"this round; count it with the other solver ({_other(solver)})"
+            )
         optima.append(model.selection())
     if len(optima) > others and len(model.ids) <= ENUMERATE_UP_TO:
         chosen = _tie_winner(problem, best, solver)
@@ -257,6 +272,10 @@ def utilitarian(problem: Problem, solver: str = "cbc") -> Outcome:
     return Outcome(
         "utilitarian", funded, objective_of(problem.projects, funded), solver, tied
     )
+
+
+def _other(solver: str) -> str:
+    return next(other for other in SOLVERS if other != solver)
 
 
 def tie_tolerance(best: float) -> float:

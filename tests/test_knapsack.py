@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
@@ -16,6 +17,9 @@ from allocation.count import count
 from allocation.knapsack import knapsack_core
 from allocation.problem import Options
 from allocation.problem import Problem
+from allocation.utilitarian import SOLVERS
+from allocation.utilitarian import SolverError
+from allocation.utilitarian import _Model
 from allocation.utilitarian import best_points
 
 
@@ -84,12 +88,16 @@ def _problem(costs: list[int], points: list[int], budget: int) -> Problem:
 #: Seven optima, more than the look for ties finds: the core and the whole
 #: programme found different ones, and each broke the tie among its own.
 SEVEN_OPTIMA = ([3, 1, 2, 1, 1, 3, 1, 1, 4, 1], [3, 0, 1, 1, 1, 3, 0, 1, 4, 0], 4)
+#: A knapsack whose optimum (P1, P2 and P7: 13 points) CBC, with its preprocessing
+#: on, cut off: it called P0, P2 and P9 (12 points) optimal.
+CBC_WRONG = ([5, 2, 7, 1, 1, 8, 1, 11, 8, 8], [3, 2, 6, 0, 0, 2, 0, 5, 2, 3], 21)
 
 
 @settings(max_examples=25, deadline=None)
 # Costs from 1: an outcome lists a proposal as funded by the money it gets.
 @given(instances(least_cost=1))
 @example(SEVEN_OPTIMA)
+@example(CBC_WRONG)
 def test_the_core_changes_no_optimum_no_tie_and_no_forced_best(
     instance: tuple[list[int], list[int], int],
 ) -> None:
@@ -112,6 +120,32 @@ def test_the_core_changes_no_optimum_no_tie_and_no_forced_best(
     assert ours.selected == theirs.selected == [f"P{j}" for j in sorted(winner)]
     for forced in plain.projects.index:
         assert best_points(plain, forced) == best_points(whole, forced)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_both_solvers_prove_the_optimum_cbc_once_got_wrong(solver: str) -> None:
+    outcome = count(_problem(*CBC_WRONG), "utilitarian", solver)
+    assert outcome.selected == ["P1", "P2", "P7"]
+    assert outcome.objective == 13
+    assert outcome.tied == ()
+
+
+def test_a_solver_caught_finding_more_than_its_optimum_stops_the_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If the solver calls a selection optimal and then, looking for a tie, finds a
+    better one, no result is given: which one is optimal is then anybody's guess."""
+    solve = _Model.solve
+
+    def first_short_of_the_optimum(model: _Model) -> None:
+        # Blind to P7 (in the one optimum) for this solve only: 12 points, not 13.
+        model.x["P7"].upBound = 0
+        solve(model)
+        model.x["P7"].upBound = 1
+
+    monkeypatch.setattr(_Model, "solve", first_short_of_the_optimum)
+    with pytest.raises(SolverError, match=r"called 12 points .* found 13: .* \(highs\)$"):
+        count(_problem(*CBC_WRONG), "utilitarian")
 
 
 def test_two_thousand_proposals_leave_a_few_dozen_to_the_solver() -> None:
