@@ -35,7 +35,7 @@ other above ENUMERATE_UP_TO projects, where each look costs a second or more).
 When the look stops at that limit there may be more optima than were found, and
 the winner may be among those not found: the solver is then asked for it
 directly (:func:`_tie_winner`), in a programme of up to ENUMERATE_UP_TO projects
-(a plain round's core always is); above that, the tie is broken among those found.
+(as a plain round's core usually is); above that, among those found.
 """
 
 from __future__ import annotations
