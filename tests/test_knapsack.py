@@ -88,9 +88,12 @@ def _problem(costs: list[int], points: list[int], budget: int) -> Problem:
 #: Seven optima, more than the look for ties finds: the core and the whole
 #: programme found different ones, and each broke the tie among its own.
 SEVEN_OPTIMA = ([3, 1, 2, 1, 1, 3, 1, 1, 4, 1], [3, 0, 1, 1, 1, 3, 0, 1, 4, 0], 4)
-#: A knapsack whose optimum (P1, P2 and P7: 13 points) CBC, with its preprocessing
-#: on, cut off: it called P0, P2 and P9 (12 points) optimal.
+#: A knapsack whose optimum (P1, P2 and P7: 13 points) CBC as PuLP runs it (with
+#: preprocessing and probing) cut off: it called P0, P2 and P9 (12 points) optimal.
 CBC_WRONG = ([5, 2, 7, 1, 1, 8, 1, 11, 8, 8], [3, 2, 6, 0, 0, 2, 0, 5, 2, 3], 21)
+#: Many optima, whose tie-break asked CBC, without its preprocessing, whether P5
+#: fits beside P0 to P4: that programme is infeasible, and CBC crashed on it.
+CBC_CRASHED = ([1, 1, 1, 1, 2, 10, 1, 1], [1, 1, 1, 1, 2, 3, 0, 0], 14)
 
 
 @settings(max_examples=25, deadline=None)
@@ -98,6 +101,7 @@ CBC_WRONG = ([5, 2, 7, 1, 1, 8, 1, 11, 8, 8], [3, 2, 6, 0, 0, 2, 0, 5, 2, 3], 21
 @given(instances(least_cost=1))
 @example(SEVEN_OPTIMA)
 @example(CBC_WRONG)
+@example(CBC_CRASHED)
 def test_the_core_changes_no_optimum_no_tie_and_no_forced_best(
     instance: tuple[list[int], list[int], int],
 ) -> None:
