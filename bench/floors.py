@@ -4,11 +4,17 @@ numpy count must spend, measured on the same files as the targets.
     .venv/bin/python -m bench.floors --mes Hungary_Budapest_2024.pb
     .venv/bin/python -m bench.floors --scores FILE.pb [FILE.pb ...]
 
-``--mes``: equal shares with Add1 runs once per Add1 budget, and every run,
-whatever its prices, must take each purchase's money from its supporters. This
-times only that (gather, subtract, clip, scatter, as numpy does it), with pricing
-free, for the purchases equal shares makes at budgets sampled evenly across the
-Add1 range, and multiplies by the number of runs Add1 makes.
+``--mes``: equal shares with Add1 runs once per Add1 budget. For the purchases
+equal shares makes at budgets sampled evenly across the Add1 range, this times two
+skeletons of a run, each multiplied by the number of runs Add1 makes:
+
+* a count that keeps each voter's money (as ours and pabutools' do) must take each
+  purchase's money from its supporters: the *updates* alone (gather, subtract,
+  clip, scatter), with pricing free;
+* a count that kept the money lazily, touching only the few supporters who may be
+  short, still has to pick and price each purchase: the *bare loop*, per purchase
+  a heap pop, a price from 64 supporters (gather, compare, dot) and a push, and
+  nothing else (no runner-up priced, no bookkeeping).
 
 ``--scores``: 20x faster than pabutools' parse and greedy on a small file leaves
 a twentieth of its time for our whole path. This times the scoring step alone
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import heapq
 import statistics
 import time
 from collections.abc import Callable
@@ -88,30 +95,52 @@ def update_seconds(pb: Problem, bought: np.ndarray) -> tuple[float, int]:
     return median_seconds(run, 200), sum(len(who) for who in supporters)
 
 
+def bare_loop_seconds(purchases: int, projects: int) -> float:
+    """Seconds per run of the bare loop: per purchase a pop, a price and a push."""
+    rng = np.random.default_rng(0)
+    left = rng.random(10_000)
+    who = rng.choice(len(left), 64, replace=False)
+    start = sorted((float(rho), p, p) for p, rho in enumerate(rng.random(projects)))
+
+    def run() -> None:
+        heap = list(start)
+        for _ in range(purchases):
+            rho, tie, project = heapq.heappop(heap)
+            money = left[who]
+            rho += float(np.dot(money, money < rho))
+            heapq.heappush(heap, (rho, tie, project))
+
+    return median_seconds(run, 2000)
+
+
 def mes_floor(path: Path) -> str:
     """The money updates' floor for equal shares with Add1 on one file."""
     pb = problem(read_pb(path))
     runs, ours = add1_runs(pb)
-    rows, per_run = [], []
+    rows, per_run, loop = [], [], []
     step = len(pb.voters)
     for raised in np.linspace(0, runs, SAMPLES, dtype=int):
         budget = pb.budget + raised * step
         at = dataclasses.replace(pb, budget=budget, mes_completion="none")
         bought = np.flatnonzero(equal_shares(at).funded.to_numpy() > 0)
         seconds, updated = update_seconds(pb, bought)
-        micro = f"{seconds * 1e6:,.0f}"
-        rows.append([f"{raised:,}", str(len(bought)), f"{updated:,}", micro])
+        bare = bare_loop_seconds(len(bought), len(pb.projects))
+        micro = [f"{seconds * 1e6:,.0f}", f"{bare * 1e6:,.1f}"]
+        rows.append([f"{raised:,}", str(len(bought)), f"{updated:,}", *micro])
         per_run.append(seconds)
+        loop.append(bare)
     table = markdown_table(
-        ["Add1 raises so far", "Purchases", "Supporters' money updated", "Updates µs"], rows
+        ["Add1 raises so far", "Purchases", "Money updated", "Updates µs", "Bare loop µs"],
+        rows,
     )
-    median = statistics.median(per_run)
     runs_made = runs + 2  # the first, each raise that fit, and the one that did not
+    median, bare = statistics.median(per_run), statistics.median(loop)
     return (
         f"{path.stem}: {len(pb.voters):,} voters, {len(pb.projects)} projects; "
         f"Add1 raises the budget {runs:,} times; equal shares {ours:.2f} s\n\n{table}\n\n"
-        f"Median updates per run {median * 1e6:,.0f} µs; x {runs_made:,} runs "
-        f"= {median * runs_made:.2f} s, pricing free."
+        f"Median per run, x {runs_made:,} runs: updates {median * 1e6:,.0f} µs "
+        f"= {median * runs_made:.2f} s; bare loop {bare * 1e6:,.1f} µs "
+        f"= {bare * runs_made:.2f} s."
     )
 
 
