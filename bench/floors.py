@@ -1,5 +1,5 @@
-"""What two of the allocation targets would take: the least that any pandas or
-numpy count must spend, measured on the same files as the targets.
+"""What two of the allocation targets would take: skeletons of the work a pandas
+or numpy count must do, timed on the files that miss the targets.
 
     .venv/bin/python -m bench.floors --mes Hungary_Budapest_2024.pb
     .venv/bin/python -m bench.floors --scores FILE.pb [FILE.pb ...]
@@ -76,13 +76,15 @@ def add1_runs(pb: Problem) -> tuple[int, float]:
     return raised[0], time.perf_counter() - began
 
 
-def update_seconds(pb: Problem, bought: np.ndarray) -> tuple[float, int]:
-    """Seconds per run to take the purchases' money from their supporters, and
-    how many supporters' money that updates."""
-    votes = pb.votes
-    project = positions(votes["project"], pb.projects.index)
-    voter = positions(votes["voter"], pb.voters.index)
-    supporters = [voter[project == p] for p in bought]
+def supporters_of(pb: Problem) -> list[np.ndarray]:
+    """Each project's supporters, as voter positions."""
+    project = positions(pb.votes["project"], pb.projects.index)
+    voter = positions(pb.votes["voter"], pb.voters.index)
+    return [voter[project == p] for p in range(len(pb.projects))]
+
+
+def update_seconds(pb: Problem, supporters: list[np.ndarray]) -> float:
+    """Seconds per run to take the purchases' money from their supporters."""
     share = np.full(len(pb.voters), pb.budget / len(pb.voters))
 
     def run() -> None:
@@ -92,7 +94,7 @@ def update_seconds(pb: Problem, bought: np.ndarray) -> tuple[float, int]:
             paid -= 1.0
             left[who] = np.maximum(paid, 0.0, out=paid)
 
-    return median_seconds(run, 200), sum(len(who) for who in supporters)
+    return median_seconds(run, 200)
 
 
 def bare_loop_seconds(purchases: int, projects: int) -> float:
@@ -114,16 +116,19 @@ def bare_loop_seconds(purchases: int, projects: int) -> float:
 
 
 def mes_floor(path: Path) -> str:
-    """The money updates' floor for equal shares with Add1 on one file."""
+    """Both skeletons of a run of equal shares with Add1 on one file."""
     pb = problem(read_pb(path))
     runs, ours = add1_runs(pb)
+    supporters = supporters_of(pb)
     rows, per_run, loop = [], [], []
     step = len(pb.voters)
     for raised in np.linspace(0, runs, SAMPLES, dtype=int):
         budget = pb.budget + raised * step
         at = dataclasses.replace(pb, budget=budget, mes_completion="none")
         bought = np.flatnonzero(equal_shares(at).funded.to_numpy() > 0)
-        seconds, updated = update_seconds(pb, bought)
+        paying = [supporters[p] for p in bought]
+        seconds = update_seconds(pb, paying)
+        updated = sum(len(who) for who in paying)
         bare = bare_loop_seconds(len(bought), len(pb.projects))
         micro = [f"{seconds * 1e6:,.0f}", f"{bare * 1e6:,.1f}"]
         rows.append([f"{raised:,}", str(len(bought)), f"{updated:,}", *micro])
@@ -193,7 +198,7 @@ def scores_floor(paths: list[Path]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.floors", description=__doc__)
     parser.add_argument("--mes", type=Path, nargs="*", default=[], metavar="FILE.pb")
     parser.add_argument("--scores", type=Path, nargs="*", default=[], metavar="FILE.pb")
     args = parser.parse_args(argv)
