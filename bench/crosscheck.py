@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
+import time
 from pathlib import Path
 
 from allocation.count import count
+from allocation.pabulib import read_pb
 from bench.reference import Oracle
 
 
@@ -43,19 +46,25 @@ def main(argv: list[str] | None = None) -> None:
     files = sorted(args.directory.glob("*.pb"))
     random.Random(args.seed).shuffle(files)
     checked = disagreed = 0
-    for path in files[: args.sample]:
+    sample = files[: args.sample]
+    for number, path in enumerate(sample, 1):
+        # (our reader first: pabutools takes seconds to read a large file it would skip)
+        if len(read_pb(path).voters) > args.max_voters:
+            continue
         try:
             oracle = Oracle(path)
         except Exception as error:  # pabutools' reader fails on some files; skip them
             print(f"skipped {path.name}: {type(error).__name__}: {error}")
             continue
-        if len(oracle.problem.voters) > args.max_voters:
-            continue
+        began = time.perf_counter()
         checked += 1
         found = differences(oracle)
         if found:
             disagreed += 1
             print(f"DIFFERENT {path.name}: {', '.join(found)}", flush=True)
+        # (pabutools' equal shares can take minutes on one file: say how far it has got)
+        seconds = time.perf_counter() - began
+        print(f"[{number}/{len(sample)}] {path.name}: {seconds:.1f} s", file=sys.stderr)
     print(f"checked {checked} files, {disagreed} with a difference")
 
 
