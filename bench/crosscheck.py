@@ -48,12 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     checked = disagreed = 0
     sample = files[: args.sample]
     for number, path in enumerate(sample, 1):
-        # (our reader first: pabutools takes seconds to read a large file it would skip)
-        if len(read_pb(path).voters) > args.max_voters:
-            continue
         try:
+            # (our reader first: pabutools takes seconds to read a large file it would skip)
+            if len(read_pb(path).voters) > args.max_voters:
+                continue
             oracle = Oracle(path)
-        except Exception as error:  # pabutools' reader fails on some files; skip them
+        except Exception as error:  # either reader fails on some files; skip them
             print(f"skipped {path.name}: {type(error).__name__}: {error}")
             continue
         began = time.perf_counter()
