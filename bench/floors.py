@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 from pabutools.election import parse_pabulib
 
-from allocation.count import count
 from allocation.election import positions
 from allocation.mes import equal_shares
 from allocation.pabulib import read_pb
@@ -45,6 +44,7 @@ from allocation.problem import Problem
 from allocation.problem import problem
 from allocation.scores import project_totals
 from allocation.scores import vote_points
+from bench.allocation import ours_from_file
 from bench.common import markdown_table
 from bench.reference import Oracle
 
@@ -154,8 +154,8 @@ def scores_floor(paths: list[Path]) -> str:
     rows = []
     for path in paths:
         contest = read_pb(path)
-        pb = problem(contest)
         oracle = Oracle(path)
+        pb = oracle.problem
 
         def reference(path: Path = path, oracle: Oracle = oracle) -> None:
             oracle.instance, oracle.profile = parse_pabulib(str(path))
@@ -171,7 +171,7 @@ def scores_floor(paths: list[Path]) -> str:
             project_totals(given, projects, ranked=ranked)
 
         def whole(path: Path = path) -> None:
-            count(problem(read_pb(path)), "greedy")
+            ours_from_file(path, "greedy")
 
         theirs = median_seconds(reference, 20)
         rows.append(
